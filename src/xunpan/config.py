@@ -1,0 +1,129 @@
+"""Where xunpan keeps its files and how it is configured, all from the environment.
+
+Everything generated lives under XUNPAN_HOME (default ./var) so a checkout stays clean.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Source checkout root when installed editable (src/xunpan/config.py -> repo root).
+_PACKAGE_REPO = Path(__file__).resolve().parents[2]
+
+
+def repo_root() -> Path:
+    """The checkout holding dags/, dbt_project/, expectations/ and superset/."""
+    explicit = os.environ.get("XUNPAN_REPO")
+    if explicit:
+        return Path(explicit).resolve()
+    return _PACKAGE_REPO
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and options of one installation; build it with `Settings.from_env()`."""
+
+    home: Path
+    repo: Path
+    venvs: Path
+    company_id: str
+    timezone: str = "Asia/Shanghai"
+
+    @classmethod
+    def from_env(cls, home: str | os.PathLike[str] | None = None) -> Settings:
+        repo = repo_root()
+        home_path = Path(home or os.environ.get("XUNPAN_HOME") or Path.cwd() / "var").resolve()
+        venvs = Path(os.environ.get("XUNPAN_VENVS") or repo / ".venvs").resolve()
+        return cls(
+            home=home_path,
+            repo=repo,
+            venvs=venvs,
+            company_id=os.environ.get("XUNPAN_COMPANY_ID", "default"),
+        )
+
+    # --- the landing zone -------------------------------------------------------------------
+    @property
+    def inbox(self) -> Path:
+        """Drop export files here (a sub-folder named after a company id files them for that company)."""
+        return self.home / "inbox"
+
+    @property
+    def raw(self) -> Path:
+        """Raw Parquet landing: raw/<kind>/*.parquet, immutable, read by dbt sources."""
+        return self.home / "raw"
+
+    @property
+    def archive(self) -> Path:
+        """Original bytes of every file that was loaded, by content hash."""
+        return self.home / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        """Rejected files with a <name>.reason.json beside each."""
+        return self.home / "quarantine"
+
+    @property
+    def manifest(self) -> Path:
+        return self.home / "raw" / "_manifest.jsonl"
+
+    # --- warehouse and serving --------------------------------------------------------------
+    @property
+    def warehouse(self) -> Path:
+        """The dbt work database; dashboards never open it."""
+        return self.home / "warehouse" / "warehouse.duckdb"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.home / "serving"
+
+    @property
+    def serving_current(self) -> Path:
+        """Symlink to the published serving database; switched atomically by publish."""
+        return self.serving_dir / "current.duckdb"
+
+    @property
+    def quality_dir(self) -> Path:
+        """Great Expectations results and Data Docs of every run."""
+        return self.home / "quality"
+
+    # --- services ---------------------------------------------------------------------------
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        """Pid files of the servers `make demo` started."""
+        return self.home / "run"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def superset_home(self) -> Path:
+        return self.home / "superset"
+
+    @property
+    def secrets_file(self) -> Path:
+        """Generated secrets (mode 0600); never committed, never logged."""
+        return self.home / "secrets.env"
+
+    def venv_bin(self, env: str, program: str) -> Path:
+        """A program inside one of the three environments (airflow, dbt, superset)."""
+        return self.venvs / env / "bin" / program
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return self.repo / "dbt_project"
+
+    @property
+    def expectations_dir(self) -> Path:
+        return self.repo / "expectations"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.inbox, self.raw, self.archive, self.quarantine, self.warehouse.parent,
+                     self.serving_dir, self.quality_dir, self.logs, self.run_dir):
+            path.mkdir(parents=True, exist_ok=True)
