@@ -124,6 +124,15 @@ class Settings:
         return self.repo / "expectations"
 
     def ensure_dirs(self) -> None:
-        for path in (self.inbox, self.raw, self.archive, self.quarantine, self.warehouse.parent,
-                     self.serving_dir, self.quality_dir, self.logs, self.run_dir):
+        for path in (
+            self.inbox,
+            self.raw,
+            self.archive,
+            self.quarantine,
+            self.warehouse.parent,
+            self.serving_dir,
+            self.quality_dir,
+            self.logs,
+            self.run_dir,
+        ):
             path.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,154 @@
+"""Run the daily DAG through Airflow and serve the Airflow UI, from the embedded default install.
+
+Airflow lives in its own environment (.venvs/airflow) with SQLite metadata under
+XUNPAN_HOME/airflow; these helpers build its environment variables from the generated secrets
+so no secret is ever written into airflow.cfg or the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from xunpan.config import Settings
+from xunpan.errors import XunpanError
+from xunpan.pipeline import logical_date_for
+from xunpan.secrets import ensure_secrets
+
+DAG_ID = "xunpan_daily"
+WAREHOUSE_POOL = "xunpan_warehouse"
+
+
+def airflow_port() -> int:
+    return int(os.environ.get("XUNPAN_AIRFLOW_PORT", "8080"))
+
+
+def airflow_env(settings: Settings) -> dict[str, str]:
+    """Environment for every Airflow process of this installation."""
+    secrets = ensure_secrets(settings)
+    home = settings.airflow_home
+    home.mkdir(parents=True, exist_ok=True)
+    passwords = home / "simple_auth_manager_passwords.json"
+    wanted = {secrets["AIRFLOW_ADMIN_USER"]: secrets["AIRFLOW_ADMIN_PASSWORD"]}
+    if not passwords.exists() or json.loads(passwords.read_text() or "{}") != wanted:
+        fd = os.open(passwords, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(wanted, handle)
+    env = dict(os.environ)
+    env.update(
+        {
+            "XUNPAN_HOME": str(settings.home),
+            "XUNPAN_REPO": str(settings.repo),
+            "XUNPAN_VENVS": str(settings.venvs),
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(settings.repo / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__FERNET_KEY": secrets["AIRFLOW_FERNET_KEY"],
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets["AIRFLOW_JWT_SECRET"],
+            "AIRFLOW__API__SECRET_KEY": secrets["AIRFLOW_API_SECRET_KEY"],
+            "AIRFLOW__API__PORT": str(airflow_port()),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{secrets['AIRFLOW_ADMIN_USER']}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+            # The DAG starts paused in the demo so `make demo` does not fire a second, scheduled run.
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(settings.logs / "airflow"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def airflow_bin(settings: Settings) -> str:
+    candidate = settings.venv_bin("airflow", "airflow")
+    if candidate.exists():
+        return str(candidate)
+    # Inside the Airflow environment itself (the compose image), `airflow` sits beside python.
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def _airflow(settings: Settings, *args: str, capture: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [airflow_bin(settings), *args],
+        env=airflow_env(settings),
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
+
+
+def ensure_airflow_db(settings: Settings) -> None:
+    """Create or migrate the metadata database and the warehouse pool (cheap when already done)."""
+    marker = settings.airflow_home / ".xunpan-migrated"
+    if not marker.exists():
+        done = _airflow(settings, "db", "migrate")
+        if done.returncode != 0:
+            raise XunpanError(f"airflow db migrate failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        pool = _airflow(
+            settings, "pools", "set", WAREHOUSE_POOL, "1", "One writer at a time on the DuckDB warehouse"
+        )
+        if pool.returncode != 0:
+            raise XunpanError(f"airflow pools set failed:\n{pool.stderr[-2000:]}")
+        marker.write_text("ok\n")
+
+
+@dataclass(frozen=True)
+class DagRunOutcome:
+    business_date: date
+    state: str
+    run_id: str | None
+    log_file: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "success"
+
+
+_FINISHED = re.compile(r"DagRun Finished: .*?run_id=(?P<run_id>[^,]+),.*?state=(?P<state>\w+)")
+
+
+def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> DagRunOutcome:
+    """Run the daily DAG once for `business_date` with `airflow dags test` (in-process, recorded in
+    Airflow's metadata DB) and return its final state. The full log goes to XUNPAN_HOME/logs."""
+    settings.ensure_dirs()
+    ensure_airflow_db(settings)
+    logical = logical_date_for(business_date).isoformat()
+    log_file = settings.logs / f"run-{business_date.isoformat()}.log"
+    state, run_id = "unknown", None
+    with log_file.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [airflow_bin(settings), "dags", "test", DAG_ID, logical],
+            env=airflow_env(settings),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            match = _FINISHED.search(line)
+            if match:
+                state, run_id = match.group("state"), match.group("run_id")
+            if echo and _worth_echoing(line):
+                print(line.rstrip()[:300], flush=True)
+        proc.wait()
+    if proc.returncode != 0 and state == "success":
+        state = "failed"
+    return DagRunOutcome(business_date, state, run_id, log_file)
+
+
+def _worth_echoing(line: str) -> bool:
+    return any(key in line for key in ("new_state=", "DagRun Finished", "[error", "ERROR", "Traceback"))
+
+
+def standalone_argv(settings: Settings) -> list[str]:
+    """`airflow standalone`: api-server, scheduler, dag-processor and triggerer in one process group."""
+    return [airflow_bin(settings), "standalone"]

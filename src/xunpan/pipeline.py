@@ -1,0 +1,124 @@
+"""The steps of the daily pipeline, callable without Airflow: ingest -> build -> audit -> publish.
+
+The DAG in dags/xunpan_daily.py only wires these together; each returns a small JSON-able
+summary (Airflow keeps it as the task's XCom) and appends it to XUNPAN_HOME/logs/runs.jsonl,
+which `xunpan status` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from xunpan.config import Settings
+
+log = logging.getLogger(__name__)
+
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def business_date_for(logical_date: datetime) -> date:
+    """The business day a run loads: the Shanghai calendar day before the run's logical date.
+
+    The DAG fires at 06:00 Asia/Shanghai for the day that just ended, so the 2026-11-23 06:00
+    run loads 2026-11-22. Airflow 3's cron timetable gives data_interval_start ==
+    data_interval_end == logical_date, so the interval is not used.
+    """
+    return logical_date.astimezone(BUSINESS_TZ).date() - timedelta(days=1)
+
+
+def logical_date_for(business_date: date) -> datetime:
+    """The inverse of business_date_for: the scheduled 06:00 Shanghai trigger after the day."""
+    next_day = business_date + timedelta(days=1)
+    return datetime(next_day.year, next_day.month, next_day.day, 6, 0, tzinfo=BUSINESS_TZ)
+
+
+def record_step(settings: Settings, run_id: str, step: str, outcome: str, details: dict[str, Any]) -> None:
+    """Append one step's outcome to the run journal read by `xunpan status`."""
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "step": step,
+        "outcome": outcome,
+        **details,
+    }
+    with (settings.logs / "runs.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+
+def read_journal(settings: Settings, limit: int = 50) -> list[dict[str, Any]]:
+    """The last `limit` journal entries, oldest first."""
+    path = settings.logs / "runs.jsonl"
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()[-limit:]
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def step_ingest(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Load every unprocessed inbox file into the raw landing zone."""
+    from xunpan.landing import ensure_raw_layout, ingest_inbox
+
+    settings.ensure_dirs()
+    ensure_raw_layout(settings)
+    report = ingest_inbox(settings)
+    summary = report.as_dict()
+    record_step(settings, run_id, "ingest", "warning" if report.has_warnings else "success", summary)
+    return summary
+
+
+def step_build(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Run one `dbt build` over the warehouse (DuckDB has a single writer, so one process)."""
+    from xunpan.transform import dbt_build
+
+    try:
+        result = dbt_build(settings)
+    except Exception as exc:
+        record_step(settings, run_id, "build", "failed", {"error": str(exc)[:2000]})
+        raise
+    summary = result.as_dict()
+    record_step(settings, run_id, "build", "success", summary)
+    return summary
+
+
+def step_audit(settings: Settings, business_date: date, run_id: str) -> dict[str, Any]:
+    """Run the Great Expectations gate; raise GateFailed (after alerting) when it blocks publishing."""
+    from xunpan.notify import notify_failure
+    from xunpan.quality import run_quality_gate
+
+    result = run_quality_gate(settings, business_date, run_id)
+    summary = {
+        "success": result.success,
+        "failures": [str(f) for f in result.failures],
+        "warnings": [str(w) for w in result.warnings],
+        "data_docs": str(result.data_docs_index),
+    }
+    log.info("Data Docs for this run: %s", result.data_docs_index)
+    if not result.success:
+        record_step(settings, run_id, "audit", "failed", summary)
+        notify_failure(
+            settings,
+            f"xunpan: publish blocked for {business_date} (质量检查未通过)",
+            result.summary() + f"\n\nData Docs: {result.data_docs_index}",
+        )
+        raise GateFailed(result.summary())
+    record_step(settings, run_id, "audit", "warning" if result.warnings else "success", summary)
+    return summary
+
+
+def step_publish(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Copy the audited marts into a new serving file and switch dashboards to it atomically."""
+    from xunpan.publish import publish
+
+    result = publish(settings, run_id)
+    summary = result.as_dict()
+    record_step(settings, run_id, "publish", "success", summary)
+    return summary
+
+
+class GateFailed(Exception):
+    """The quality gate blocked publishing; the message names the failing expectations."""

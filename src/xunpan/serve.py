@@ -1,0 +1,92 @@
+"""`xunpan serve start|stop|status`: the Airflow UI and Superset in the background for `make demo`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from xunpan.config import Settings
+from xunpan.services import service_pid, start_service, stop_service, wait_http
+
+AIRFLOW = "airflow"
+
+
+def superset_port() -> int:
+    return int(os.environ.get("XUNPAN_SUPERSET_PORT", "8088"))
+
+
+def airflow_url() -> str:
+    from xunpan.orchestration import airflow_port
+
+    return f"http://127.0.0.1:{airflow_port()}"
+
+
+def superset_url() -> str:
+    return f"http://127.0.0.1:{superset_port()}"
+
+
+def start_all(settings: Settings, show_credentials: bool) -> None:
+    """Start Airflow (standalone) and Superset if not running, and wait until both answer."""
+    from xunpan.dashboards import setup_superset, start_superset
+    from xunpan.orchestration import airflow_env, ensure_airflow_db, standalone_argv
+    from xunpan.secrets import ensure_secrets
+
+    settings.ensure_dirs()
+    secrets = ensure_secrets(settings)
+    ensure_airflow_db(settings)
+    start_service(settings, AIRFLOW, standalone_argv(settings), airflow_env(settings), cwd=settings.home)
+    setup_superset(settings)
+    start_superset(settings, superset_port())
+    wait_http(f"{airflow_url()}/api/v2/monitor/health", timeout=240)
+    wait_http(f"{superset_url()}/health", timeout=240)
+    click.echo(f"Airflow UI : {airflow_url()}   (health: {airflow_url()}/api/v2/monitor/health)")
+    click.echo(f"Superset   : {superset_url()}   (health: {superset_url()}/health)")
+    if show_credentials:
+        # The one place a password is shown: the terminal of the person who ran `make demo`.
+        click.echo(f"Airflow login : {secrets['AIRFLOW_ADMIN_USER']} / {secrets['AIRFLOW_ADMIN_PASSWORD']}")
+        click.echo(f"Superset login: {secrets['SUPERSET_ADMIN_USER']} / {secrets['SUPERSET_ADMIN_PASSWORD']}")
+        click.echo(f"(kept in {settings.secrets_file}; `make stop` stops both servers)")
+
+
+def stop_all(settings: Settings) -> list[str]:
+    """Stop every server this installation started; returns the names stopped."""
+    from xunpan.dashboards import stop_superset
+
+    stopped = []
+    if stop_service(settings, AIRFLOW):
+        stopped.append(AIRFLOW)
+    if stop_superset(settings):
+        stopped.append("superset")
+    return stopped
+
+
+def running(settings: Settings) -> dict[str, int | None]:
+    return {name: service_pid(settings, name) for name in (AIRFLOW, "superset")}
+
+
+@click.group("serve")
+def serve_command() -> None:
+    """Start, stop or show the background Airflow and Superset servers."""
+
+
+@serve_command.command("start")
+@click.option("--show-credentials", is_flag=True, help="Print the generated logins (make demo does).")
+def _start(show_credentials: bool) -> None:
+    start_all(Settings.from_env(), show_credentials)
+
+
+@serve_command.command("stop")
+def _stop() -> None:
+    stopped = stop_all(Settings.from_env())
+    click.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+
+
+@serve_command.command("status")
+def _status() -> None:
+    states = running(Settings.from_env())
+    for name, pid in states.items():
+        click.echo(f"{name:9} {'running (pid ' + str(pid) + ')' if pid else 'stopped'}")
+    if not any(states.values()):
+        sys.exit(3)

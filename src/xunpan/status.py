@@ -1,0 +1,80 @@
+"""What `xunpan status` reports: recent runs, the published serving file, the inbox."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from xunpan.config import Settings
+from xunpan.pipeline import read_journal
+
+
+def collect_status(settings: Settings) -> dict[str, Any]:
+    """Gather the status as plain data (also what `--json` prints)."""
+    from xunpan.publish import current_publication
+
+    journal = read_journal(settings, limit=200)
+    runs = []
+    for run_id, steps in groupby(journal, key=lambda entry: entry["run_id"]):
+        steps = list(steps)
+        outcomes = {s["step"]: s["outcome"] for s in steps}
+        audit = next((s for s in steps if s["step"] == "audit"), {})
+        runs.append(
+            {
+                "run_id": run_id,
+                "started": steps[0]["at"],
+                "steps": outcomes,
+                "outcome": _overall(outcomes),
+                "data_docs": audit.get("data_docs"),
+                "failures": audit.get("failures", []),
+            }
+        )
+    publication = current_publication(settings)
+    return {
+        "xunpan_home": str(settings.home),
+        "warehouse": str(settings.warehouse),
+        "serving_database": str(settings.serving_current.resolve()) if publication else None,
+        "serving_link": str(settings.serving_current),
+        "published": publication,
+        "runs": runs[-10:],
+        "inbox": _inbox(settings),
+    }
+
+
+def _overall(outcomes: dict[str, str]) -> str:
+    if "failed" in outcomes.values():
+        return "failed"
+    if outcomes.get("publish") == "success":
+        return "warning" if "warning" in outcomes.values() else "published"
+    return "incomplete"
+
+
+def _inbox(settings: Settings) -> dict[str, Any]:
+    from xunpan.landing import inbox_overview
+
+    return inbox_overview(settings)
+
+
+def format_status(report: dict[str, Any]) -> str:
+    """Human-readable status."""
+    lines = [f"XUNPAN_HOME: {report['xunpan_home']}"]
+    published = report["published"]
+    if published:
+        lines.append(f"Published (已发布): run {published.get('run_id')} at {published.get('published_at')}")
+        lines.append(f"  serving database: {report['serving_database']}")
+    else:
+        lines.append("Published (已发布): nothing yet — run `xunpan run` or `make demo`")
+    lines.append("Recent runs (最近运行):")
+    if not report["runs"]:
+        lines.append("  none")
+    for run in reversed(report["runs"]):
+        steps = " ".join(f"{k}={v}" for k, v in run["steps"].items())
+        lines.append(f"  {run['started']}  {run['outcome']:10} {run['run_id']}  [{steps}]")
+        if run.get("data_docs"):
+            lines.append(f"      data docs: {run['data_docs']}")
+        for failure in run.get("failures", [])[:5]:
+            lines.append(f"      failed: {failure}")
+    inbox = report["inbox"]
+    counts = {key: len(value) for key, value in inbox.items() if isinstance(value, list)}
+    lines.append("Inbox (收件箱): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return "\n".join(lines)
