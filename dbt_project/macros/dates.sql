@@ -1,0 +1,26 @@
+{#- Business date of a naive Asia/Shanghai wall-clock timestamp. -#}
+{% macro business_date(expression) -%}
+    cast({{ expression }} as date)
+{%- endmacro %}
+
+{#- UTC of a naive Asia/Shanghai wall-clock timestamp. Shanghai has had a fixed +08:00 offset
+    since 1991, so a fixed shift is exact and portable (no time-zone database needed). -#}
+{% macro wall_time_to_utc(expression) -%}
+    {%- set offset = var('business_utc_offset_hours') | int -%}
+    cast({{ dbt.dateadd('hour', -offset, expression) }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- A date plus a number of days, as a date on every engine. -#}
+{% macro add_days(date_expression, days_expression) -%}
+    cast({{ dbt.dateadd('day', days_expression, date_expression) }} as date)
+{%- endmacro %}
+
+{#- Whole days from one date (or timestamp) to another, counted on calendar dates. -#}
+{% macro days_between(start_expression, end_expression) -%}
+    {{ dbt.datediff('cast(' ~ start_expression ~ ' as date)', 'cast(' ~ end_expression ~ ' as date)', 'day') }}
+{%- endmacro %}
+
+{#- First day of the month of a date, as a date. -#}
+{% macro month_start(date_expression) -%}
+    cast({{ dbt.date_trunc('month', date_expression) }} as date)
+{%- endmacro %}
