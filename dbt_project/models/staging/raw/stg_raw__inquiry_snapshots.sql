@@ -1,0 +1,106 @@
+-- One row per inquiry per register snapshot. Every import of the register is a full snapshot
+-- and all of them are kept: the stage history is derived from them. When the same snapshot
+-- time was imported twice, the later load wins. Times are naive Asia/Shanghai wall time.
+with source_rows as (
+
+    select * from {{ source('raw', 'inquiries') }}
+
+),
+
+normalised as (
+
+    select
+        {{ company_id_or_default('company_id') }} as company_id,
+        trim(inquiry_id) as inquiry_id,
+        cast(snapshot_at as {{ dbt.type_timestamp() }}) as snapshot_at_local,
+        cast(received_at as {{ dbt.type_timestamp() }}) as received_at_local,
+        trim(channel_label) as channel_label,
+        contact_method,
+        customer_company,
+        contact_name,
+        country,
+        trim(product) as product,
+        coalesce(
+            case lower(trim(stage))
+                when 'new' then 'new'
+                when 'intentional' then 'intentional'
+                when 'effective' then 'effective'
+                when 'won' then 'won'
+                when 'lost' then 'lost'
+                when 'invalid' then 'invalid'
+            end,
+            case trim(stage_label)
+                when '新询盘' then 'new'
+                when '意向' then 'intentional'
+                when '有效' then 'effective'
+                when '成交' then 'won'
+                when '流失' then 'lost'
+                when '无效' then 'invalid'
+            end
+        ) as stage,
+        stage_label,
+        cast(intentional_at as {{ dbt.type_timestamp() }}) as intentional_at_local,
+        cast(effective_at as {{ dbt.type_timestamp() }}) as effective_at_local,
+        cast(won_at as {{ dbt.type_timestamp() }}) as won_at_local,
+        cast(lost_at as {{ dbt.type_timestamp() }}) as lost_at_local,
+        lost_reason,
+        invalid_reason,
+        cast(deal_amount as numeric(18, 2)) as deal_amount,
+        case when deal_amount is null then null else {{ currency_code('currency') }} end as deal_currency,
+        sales_rep,
+        keyword,
+        landing_page,
+        file_sha256,
+        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
+        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+    from source_rows
+
+),
+
+ranked as (
+
+    select
+        normalised.*,
+        row_number() over (
+            partition by company_id, inquiry_id, snapshot_at_local
+            order by load_seq desc, source_row desc
+        ) as row_in_snapshot
+    from normalised
+
+),
+
+final as (
+
+    select
+        company_id,
+        inquiry_id,
+        snapshot_at_local,
+        received_at_local,
+        channel_label,
+        contact_method,
+        customer_company,
+        contact_name,
+        country,
+        product,
+        stage,
+        stage_label,
+        intentional_at_local,
+        effective_at_local,
+        won_at_local,
+        lost_at_local,
+        lost_reason,
+        invalid_reason,
+        deal_amount,
+        deal_currency,
+        sales_rep,
+        keyword,
+        landing_page,
+        file_sha256,
+        source_row,
+        load_seq
+    from ranked
+    where row_in_snapshot = 1
+
+)
+
+select * from final
