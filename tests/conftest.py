@@ -15,7 +15,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="xunpan-airflow-test-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
 
 @pytest.fixture

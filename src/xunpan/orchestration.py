@@ -62,6 +62,8 @@ def airflow_env(settings: Settings) -> dict[str, str]:
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(settings.logs / "airflow"),
             "PYTHONUNBUFFERED": "1",
+            # `airflow standalone` starts its components as `airflow ...` subprocesses via PATH.
+            "PATH": f"{Path(airflow_bin(settings)).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
     )
     return env

@@ -39,7 +39,7 @@ def start_all(settings: Settings, show_credentials: bool) -> None:
     start_service(settings, AIRFLOW, standalone_argv(settings), airflow_env(settings), cwd=settings.home)
     setup_superset(settings)
     start_superset(settings, superset_port())
-    wait_http(f"{airflow_url()}/api/v2/monitor/health", timeout=240)
+    wait_http(f"{airflow_url()}/api/v2/monitor/health", timeout=240, settings=settings, name=AIRFLOW)
     wait_http(f"{superset_url()}/health", timeout=240)
     click.echo(f"Airflow UI : {airflow_url()}   (health: {airflow_url()}/api/v2/monitor/health)")
     click.echo(f"Superset   : {superset_url()}   (health: {superset_url()}/health)")

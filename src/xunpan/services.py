@@ -120,11 +120,18 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def wait_http(url: str, timeout: float = 120.0) -> None:
-    """Wait until `url` answers with a status below 500, or raise XunpanError after `timeout` seconds."""
+def wait_http(url: str, timeout: float = 120.0, settings: Settings | None = None, name: str | None = None) -> None:
+    """Wait until `url` answers with a status below 500, or raise XunpanError after `timeout` seconds.
+
+    Given the service's settings and name, stop waiting as soon as its process has died and
+    quote the end of its log instead.
+    """
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
+        if settings is not None and name is not None and service_pid(settings, name) is None:
+            tail = _log_tail(settings, name)
+            raise XunpanError(f"{name} exited before {url} answered; end of {settings.logs / name}.log:\n{tail}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status < 500:
@@ -138,3 +145,10 @@ def wait_http(url: str, timeout: float = 120.0) -> None:
             last = str(exc)
         time.sleep(1)
     raise XunpanError(f"{url} did not answer within {timeout:.0f} s (last: {last})")
+
+
+def _log_tail(settings: Settings, name: str, lines: int = 25) -> str:
+    path = settings.logs / f"{name}.log"
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
