@@ -83,6 +83,16 @@ def doctor(as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command("secrets")
+def secrets_command() -> None:
+    """Generate the secrets file if missing (the compose stack reads it); prints only its path."""
+    from xunpan.secrets import ensure_secrets
+
+    settings = Settings.from_env()
+    ensure_secrets(settings)
+    click.echo(str(settings.secrets_file))
+
+
 def _register_optional() -> None:
     """Sub-commands owned by other modules (importers, demo data, services)."""
     from xunpan.demo.cli import demo_command

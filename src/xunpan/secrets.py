@@ -23,6 +23,8 @@ _GENERATORS = {
     "AIRFLOW_API_SECRET_KEY": lambda: _random.token_urlsafe(48),
     "AIRFLOW_ADMIN_USER": lambda: "admin",
     "AIRFLOW_ADMIN_PASSWORD": lambda: _random.token_urlsafe(12),
+    # Only the compose stack uses it (Postgres for Airflow's and Superset's metadata).
+    "POSTGRES_PASSWORD": lambda: _random.token_urlsafe(24),
 }
 
 
