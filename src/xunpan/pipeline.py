@@ -103,7 +103,7 @@ def step_audit(settings: Settings, business_date: date, run_id: str) -> dict[str
         notify_failure(
             settings,
             f"xunpan: publish blocked for {business_date} (质量检查未通过)",
-            result.summary() + f"\n\nData Docs: {result.data_docs_index}",
+            result.summary(),
         )
         raise GateFailed(result.summary())
     record_step(settings, run_id, "audit", "warning" if result.warnings else "success", summary)

@@ -1,0 +1,329 @@
+"""The publish step of write-audit-publish: copy the audited marts into a new serving file, switch.
+
+Dashboards read `settings.serving_current`, a symlink to one immutable serving DuckDB file. A
+publish writes a new file under a temporary name, closes and fsyncs it, renames it into place,
+and only then repoints the symlink with an atomic rename. A process killed at any moment
+therefore leaves either the previous or the new file current, never a half-written one; the
+temporary leftovers are removed by the next publish. Readers that still hold the previous file
+open keep reading it (it is never modified, and unlinking it on Linux leaves open handles valid).
+
+Layout of settings.serving_dir:
+  serving-<UTC timestamp>-<run id>.duckdb        one file per publish, tables in schema main
+  serving-<UTC timestamp>-<run id>.duckdb.json   its manifest (tables, row counts, checksums)
+  current.duckdb -> serving-....duckdb           what dashboards open (read-only)
+  current.json                                   copy of the current file's manifest
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from xunpan.config import Settings
+from xunpan.errors import XunpanError
+
+log = logging.getLogger(__name__)
+
+MARTS_SCHEMA = "marts"
+PUBLISH_TABLE = "_xunpan_publish"
+SERVING_PREFIX = "serving-"
+DEFAULT_SERVING_KEEP = 5
+# Tests set this to a marker path: publish writes the marker after copying the first table and
+# waits while it exists, so a test can kill the process half-way through writing the file.
+PAUSE_ENV = "XUNPAN_TEST_PUBLISH_PAUSE"
+_PAUSE_LIMIT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    run_id: str
+    path: Path
+    published_at: str
+    tables: dict[str, int]
+    checksums: dict[str, str]
+    previous: Path | None
+    pruned: list[Path]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "path": str(self.path),
+            "published_at": self.published_at,
+            "tables": self.tables,
+            "checksums": self.checksums,
+            "previous": str(self.previous) if self.previous else None,
+            "pruned": [str(p) for p in self.pruned],
+        }
+
+
+def safe_run_id(run_id: str) -> str:
+    """A run id usable in a file name (Airflow's contain ':' and '+')."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id).strip("._-")
+    return cleaned[:100] or "run"
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(payload, out, indent=2, ensure_ascii=False, sort_keys=True)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _publish_lock(serving_dir: Path) -> Iterator[None]:
+    """One publish at a time per XUNPAN_HOME; the kernel releases the lock of a killed process."""
+    with open(serving_dir / ".publish.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(serving_dir: Path) -> list[Path]:
+    """Temporary files of a publish that was killed (only called while holding the lock)."""
+    leftovers = [p for p in serving_dir.iterdir() if p.name.startswith(".") and ".tmp" in p.name]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    if leftovers:
+        log.warning(
+            "removed %d leftover(s) of an interrupted publish: %s",
+            len(leftovers),
+            ", ".join(p.name for p in leftovers),
+        )
+    return leftovers
+
+
+def _pause_for_tests() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if not marker:
+        return
+    path = Path(marker)
+    path.write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + _PAUSE_LIMIT_SECONDS
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _copy_marts(warehouse: Path, target: Path, run_id: str, published_at: str) -> dict[str, int]:
+    """Write every relation of schema marts into target's schema main; returns row counts."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach {_sql_string(str(warehouse))} as wh (read_only)")
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'wh' and table_schema = ? order by table_name",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        if not names:
+            raise XunpanError(
+                f"{warehouse}: schema {MARTS_SCHEMA!r} holds no tables; expected the marts "
+                "built by dbt (nothing was published)"
+            )
+        counts: dict[str, int] = {}
+        for index, name in enumerate(names):
+            con.execute(f"create table main.{_quote(name)} as select * from wh.{MARTS_SCHEMA}.{_quote(name)}")
+            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+            if index == 0:
+                con.execute("checkpoint")
+                _pause_for_tests()
+        con.execute(
+            f"create table main.{PUBLISH_TABLE} (run_id varchar, published_at varchar, "
+            "table_name varchar, row_count bigint)"
+        )
+        con.executemany(
+            f"insert into main.{PUBLISH_TABLE} values (?, ?, ?, ?)",
+            [(run_id, published_at, name, count) for name, count in counts.items()],
+        )
+        con.execute("detach wh")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
+    """An order-independent SHA-256 of each table's column names, types and rows.
+
+    Two files with the same rows in any order give the same checksums; the publish bookkeeping
+    table (`_xunpan_publish`, which holds the publish time) is left out.
+    """
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' and table_catalog = current_database() "
+                "order by table_name",
+                [schema],
+            ).fetchall()
+        ]
+        checksums: dict[str, str] = {}
+        for name in names:
+            if name.startswith("_xunpan"):
+                continue
+            table = f"{_quote(schema)}.{_quote(name)}"
+            columns = con.execute(f"describe {table}").fetchall()
+            rows_digest = con.execute(
+                f"select coalesce(string_agg(h, ',' order by h), '') "
+                f"from (select md5(cast(t as varchar)) as h from {table} as t)"
+            ).fetchone()[0]
+            header = ";".join(f"{c[0]}:{c[1]}" for c in columns)
+            checksums[name] = hashlib.sha256(f"{header}\n{rows_digest}".encode()).hexdigest()
+    finally:
+        con.close()
+    return checksums
+
+
+def _manifest_path(serving_file: Path) -> Path:
+    return serving_file.with_name(serving_file.name + ".json")
+
+
+def current_serving_file(settings: Settings) -> Path | None:
+    """The serving file the symlink points to, if any."""
+    link = settings.serving_current
+    if not link.is_symlink():
+        return None
+    target = link.resolve()
+    return target if target.is_file() else None
+
+
+def current_publication(settings: Settings) -> dict[str, Any] | None:
+    """What dashboards see now: run id, file, publish time, tables with row counts and checksums."""
+    target = current_serving_file(settings)
+    if target is None:
+        return None
+    current_json = settings.serving_dir / "current.json"
+    if current_json.is_file():
+        data = json.loads(current_json.read_text(encoding="utf-8"))
+        if data.get("file") == target.name:
+            return data
+    # Killed between the switch and the current.json copy: the file's own manifest is the truth.
+    manifest = _manifest_path(target)
+    if manifest.is_file():
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    return None
+
+
+def _serving_files(serving_dir: Path) -> list[Path]:
+    return sorted(p for p in serving_dir.glob(f"{SERVING_PREFIX}*.duckdb") if p.is_file())
+
+
+def prune_serving_files(settings: Settings, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` serving files; the current one is never deleted."""
+    current = current_serving_file(settings)
+    files = _serving_files(settings.serving_dir)
+    doomed = [p for p in files[: max(len(files) - max(keep, 1), 0)] if p != current]
+    for path in doomed:
+        for extra in (path, _manifest_path(path), path.with_name(path.name + ".wal")):
+            extra.unlink(missing_ok=True)
+    return doomed
+
+
+def _switch_current(link: Path, target: Path) -> None:
+    tmp_link = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp_link.unlink(missing_ok=True)
+    os.symlink(target.name, tmp_link)  # relative: the serving folder can move
+    os.replace(tmp_link, link)
+
+
+def _serving_keep() -> int:
+    raw = os.environ.get("XUNPAN_SERVING_KEEP", "").strip()
+    if not raw:
+        return DEFAULT_SERVING_KEEP
+    if not raw.isdigit() or int(raw) < 1:
+        raise XunpanError(
+            f"environment variable XUNPAN_SERVING_KEEP: got {raw!r}; expected a whole number >= 1"
+        )
+    return int(raw)
+
+
+def publish(settings: Settings, run_id: str) -> PublishResult:
+    """Copy every table of schema marts into a new serving file and make it current atomically."""
+    if not settings.warehouse.is_file():
+        raise XunpanError(f"{settings.warehouse}: the warehouse does not exist; nothing to publish")
+    keep = _serving_keep()
+    serving_dir = settings.serving_dir
+    serving_dir.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(serving_dir):
+        _remove_leftovers(serving_dir)
+        now = dt.datetime.now(dt.UTC)
+        published_at = now.isoformat()
+        final = serving_dir / f"{SERVING_PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{safe_run_id(run_id)}.duckdb"
+        tmp = serving_dir / f".{final.name}.tmp"
+
+        tables = _copy_marts(settings.warehouse, tmp, run_id, published_at)
+        _fsync_path(tmp)
+        checksums = table_checksums(tmp)
+        os.replace(tmp, final)
+        manifest = {
+            "run_id": run_id,
+            "file": final.name,
+            "path": str(final),
+            "published_at": published_at,
+            "tables": {
+                name: {"rows": rows, "checksum": checksums.get(name)} for name, rows in tables.items()
+            },
+        }
+        _write_json_atomic(_manifest_path(final), manifest)
+        _fsync_path(serving_dir)
+
+        previous = current_serving_file(settings)
+        _switch_current(settings.serving_current, final)
+        _fsync_path(serving_dir)
+        _write_json_atomic(serving_dir / "current.json", manifest)
+        pruned = prune_serving_files(settings, keep)
+
+    log.info(
+        "published %s (%d tables) for run %s; previous %s; pruned %d",
+        final.name,
+        len(tables),
+        run_id,
+        previous.name if previous else "none",
+        len(pruned),
+    )
+    return PublishResult(
+        run_id=run_id,
+        path=final,
+        published_at=published_at,
+        tables=tables,
+        checksums=checksums,
+        previous=previous,
+        pruned=pruned,
+    )

@@ -1,0 +1,326 @@
+"""The audit step of write-audit-publish: Great Expectations checkpoints over every published model.
+
+`run_quality_gate` reads each model from the warehouse (read-only), runs its checkpoint from the
+committed file context in `expectations/`, builds the Data Docs under `settings.quality_dir` and
+returns what failed. Expectations whose meta says `severity: warning` only warn; any other
+failure blocks publishing. The caller decides what to do with a failed result (the DAG raises
+`QualityGateFailed` through `GateResult.raise_for_failure()`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xunpan.config import Settings
+from xunpan.errors import XunpanError
+from xunpan.publish import safe_run_id
+from xunpan.quality import suites
+from xunpan.quality.batches import read_batches
+from xunpan.quality.contract import PUBLISHED_MODELS
+
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+    from great_expectations.data_context import FileDataContext
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FRESHNESS_DAYS = 3
+DEFAULT_QUALITY_KEEP = 30
+_DETAIL_SAMPLES = 5
+
+
+class QualityGateFailed(XunpanError):
+    """Blocking expectations failed: the run must stop before publish."""
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    suite: str
+    expectation_type: str
+    column: str | None
+    details: str
+    docs_page: str | None = None
+
+    def describe(self) -> str:
+        where = f"({self.column})" if self.column else ""
+        return f"{self.suite}: {self.expectation_type}{where}: {self.details}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+@dataclass
+class GateResult:
+    run_id: str
+    run_date: dt.date
+    success: bool
+    failures: list[FailedExpectation]
+    warnings: list[FailedExpectation]
+    data_docs_index: Path
+    report: Path
+    evaluated: int = 0
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        state = "passed" if self.success else "FAILED"
+        lines = [
+            f"Quality gate {state} for run {self.run_id} (business date {self.run_date.isoformat()}): "
+            f"{self.evaluated} expectations, {len(self.failures)} blocking failure(s), "
+            f"{len(self.warnings)} warning(s)."
+        ]
+        if self.failures:
+            lines.append("Blocking failures:")
+            lines += [f"  - {f.describe()}" for f in self.failures]
+        if self.warnings:
+            lines.append("Warnings:")
+            lines += [f"  - {w.describe()}" for w in self.warnings]
+        lines.append(f"Data Docs: {self.data_docs_index}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for XCom, the run report and `xunpan status`)."""
+        return {
+            "run_id": self.run_id,
+            "run_date": self.run_date.isoformat(),
+            "success": self.success,
+            "evaluated": self.evaluated,
+            "failures": [asdict(f) for f in self.failures],
+            "warnings": [asdict(w) for w in self.warnings],
+            "data_docs_index": str(self.data_docs_index),
+            "report": str(self.report),
+            "row_counts": self.row_counts,
+        }
+
+    def raise_for_failure(self) -> None:
+        if not self.success:
+            raise QualityGateFailed(self.summary())
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise XunpanError(f"environment variable {name}: got {raw!r}; expected a whole number") from exc
+    if value < 0:
+        raise XunpanError(f"environment variable {name}: got {raw!r}; expected a number >= 0")
+    return value
+
+
+def freshness_days() -> int:
+    return _env_int("XUNPAN_FRESHNESS_DAYS", DEFAULT_FRESHNESS_DAYS)
+
+
+def open_context(settings: Settings) -> FileDataContext:
+    """The committed file context, with results and Data Docs sent to settings.quality_dir."""
+    import great_expectations as gx
+
+    root = settings.expectations_dir.resolve()
+    if not (root / "great_expectations.yml").is_file():
+        # get_context would quietly scaffold a new, empty context into the checkout.
+        raise XunpanError(
+            f"{root}: no great_expectations.yml; expected the committed GX file context "
+            "(regenerate it with `python -m xunpan.quality.suites`)"
+        )
+    settings.quality_dir.mkdir(parents=True, exist_ok=True)
+    return gx.get_context(
+        mode="file",
+        context_root_dir=str(root),
+        runtime_environment={"XUNPAN_QUALITY_DIR": str(settings.quality_dir)},
+    )
+
+
+def _column_of(kwargs: dict[str, Any]) -> str | None:
+    if "column" in kwargs:
+        return str(kwargs["column"])
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(map(str, kwargs["column_list"]))
+    return None
+
+
+def _short(value: Any, limit: int = 8) -> str:
+    if isinstance(value, list | tuple | set) and len(value) > limit:
+        return f"[{', '.join(map(str, list(value)[:limit]))}, ... ({len(value)} values)]"
+    return str(value)
+
+
+def _details(result: ExpectationValidationResult) -> str:
+    config = result.expectation_config
+    kwargs = config.kwargs
+    parts: list[str] = []
+    exception = result.exception_info or {}
+    if exception.get("raised_exception"):
+        parts.append(f"could not be evaluated: {exception.get('exception_message')}")
+    outcome = result.result or {}
+    if "observed_value" in outcome:
+        parts.append(f"observed {_short(outcome['observed_value'])}")
+    if outcome.get("unexpected_count"):
+        sample = outcome.get("partial_unexpected_list") or []
+        parts.append(
+            f"{outcome['unexpected_count']} of {outcome.get('element_count')} rows unexpected, "
+            f"e.g. {_short(sample[:_DETAIL_SAMPLES])}"
+        )
+    expected = {
+        k: _short(v)
+        for k, v in kwargs.items()
+        if k in ("min_value", "max_value", "value_set", "value_pairs_set", "or_equal", "column_set")
+        and v is not None
+    }
+    if expected:
+        parts.append("expected " + ", ".join(f"{k}={v}" for k, v in expected.items()))
+    notes = (config.meta or {}).get("notes")
+    if notes:
+        parts.append(str(notes))
+    return "; ".join(parts) or "failed"
+
+
+def _is_warning(result: ExpectationValidationResult) -> bool:
+    config = result.expectation_config
+    return (config.meta or {}).get("severity") == suites.WARNING
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def prune_quality_results(settings: Settings, keep: int, current: str | None = None) -> list[str]:
+    """Delete validation results and Data Docs pages of all but the newest `keep` runs.
+
+    `current` (the run about to be validated) is never counted nor deleted.
+    """
+    validations = settings.quality_dir / "validations"
+    docs = settings.quality_dir / "data_docs" / "validations"
+    newest: dict[str, float] = {}
+    for run_dir in validations.glob("*/*"):
+        if run_dir.is_dir() and run_dir.name != current:
+            newest[run_dir.name] = max(newest.get(run_dir.name, 0.0), run_dir.stat().st_mtime)
+    ordered = sorted(newest, key=lambda name: newest[name], reverse=True)
+    pruned = ordered[keep:]
+    for run_name in pruned:
+        for base in (validations, docs):
+            for run_dir in base.glob(f"*/{run_name}"):
+                shutil.rmtree(run_dir, ignore_errors=True)
+        (settings.quality_dir / "runs" / f"{run_name}.json").unlink(missing_ok=True)
+    return pruned
+
+
+def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> GateResult:
+    """Validate every published model of the warehouse; never publishes, never raises on bad data.
+
+    Raises XunpanError only when the gate itself cannot run (no warehouse, no GX context).
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    if not settings.warehouse.is_file():
+        raise XunpanError(
+            f"{settings.warehouse}: the warehouse does not exist; expected the dbt build "
+            "to have written it before the quality gate"
+        )
+    run_name = safe_run_id(run_id)
+    context = open_context(settings)
+    batches = read_batches(settings.warehouse, run_date, freshness_days())
+    gx_run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+
+    # Make room for this run first, so the Data Docs are built once and list only kept runs.
+    keep = _env_int("XUNPAN_QUALITY_KEEP", DEFAULT_QUALITY_KEEP)
+    pruned = prune_quality_results(settings, max(keep - 1, 0), current=run_name)
+    if pruned:
+        log.info("pruned the quality results of %d old run(s)", len(pruned))
+
+    failures: list[FailedExpectation] = [
+        FailedExpectation(
+            suite=name,
+            expectation_type="table_exists",
+            column=None,
+            details=f"marts.{name} is not in the warehouse {settings.warehouse}",
+        )
+        for name in batches.missing_models
+    ]
+    warnings: list[FailedExpectation] = []
+    evaluated = 0
+    results: list[tuple[Any, Any]] = []
+    for model in PUBLISHED_MODELS:
+        frame = batches.frames.get(model.name)
+        if frame is None:
+            continue
+        checkpoint = context.checkpoints.get(model.name)
+        outcome = checkpoint.run(
+            batch_parameters={"dataframe": frame}, expectation_parameters=batches.parameters, run_id=gx_run_id
+        )
+        results += list(outcome.run_results.items())
+
+    context.build_data_docs()
+
+    for key, validation in results:
+        suite = validation.suite_name
+        page = _docs_page(context, key)
+        for result in validation.results:
+            evaluated += 1
+            if result.success:
+                continue
+            failed = FailedExpectation(
+                suite=suite,
+                expectation_type=result.expectation_config.type,
+                column=_column_of(result.expectation_config.kwargs),
+                details=_details(result),
+                docs_page=page,
+            )
+            (warnings if _is_warning(result) else failures).append(failed)
+
+    index = settings.quality_dir / "data_docs" / "index.html"
+    report = settings.quality_dir / "runs" / f"{run_name}.json"
+    gate = GateResult(
+        run_id=run_id,
+        run_date=run_date,
+        success=not failures,
+        failures=failures,
+        warnings=warnings,
+        data_docs_index=index,
+        report=report,
+        evaluated=evaluated,
+        row_counts={name: len(frame) for name, frame in batches.frames.items()},
+    )
+    payload = {
+        **gate.as_dict(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "missing_reconciliation_sources": batches.missing_sources,
+    }
+    _write_json(report, payload)
+    _write_json(settings.quality_dir / "latest.json", payload)
+    log.info("%s", gate.summary())
+    return gate
+
+
+def _docs_page(context: FileDataContext, key: Any) -> str | None:
+    """The Data Docs page of one validation result (a file:// URL), if the site has it."""
+    try:
+        sites = context.get_docs_sites_urls(resource_identifier=key, only_if_exists=True)
+    except Exception:  # the page is a convenience; the index always exists
+        log.debug("no Data Docs page for %s", key, exc_info=True)
+        return None
+    for site in sites:
+        if site.get("site_url"):
+            return str(site["site_url"])
+    return None
+
+
+def last_gate(settings: Settings) -> dict[str, Any] | None:
+    """The report of the most recent gate run in this XUNPAN_HOME (for `xunpan status`)."""
+    path = settings.quality_dir / "latest.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gate_warehouse import build_warehouse
+
+from xunpan.config import Settings
+
+
+@pytest.fixture
+def warehouse(settings: Settings) -> Path:
+    """A warehouse whose marts pass every expectation (see gate_warehouse.py)."""
+    return build_warehouse(settings.warehouse)
