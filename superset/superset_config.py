@@ -52,6 +52,20 @@ SESSION_COOKIE_SECURE = _flag("SUPERSET_COOKIE_SECURE")  # on behind HTTPS in pr
 ENABLE_PROXY_FIX = _flag("SUPERSET_ENABLE_PROXY_FIX")
 PREVENT_UNSAFE_DB_CONNECTIONS = True
 
+
+def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):
+    """Open the file a DuckDB symlink points to *now*.
+
+    Publishing repoints $XUNPAN_HOME/serving/current.duckdb at a new file. Superset opens a new
+    connection per query (NullPool), and resolving the link here makes every query read the file
+    that is current when it starts, independent of DuckDB's per-path instance cache, which could
+    otherwise keep serving the previous file while overlapping queries hold it open.
+    """
+    if uri.drivername == "duckdb" and uri.database and os.path.islink(uri.database):
+        uri = uri.set(database=os.path.realpath(uri.database))
+    return uri, params
+
+
 # Talisman sets the security headers. Everything the UI needs is served by Superset itself
 # (xunpan runs offline), so the policy admits only 'self'; inline styles are required by the
 # UI's CSS-in-JS, scripts carry a per-request nonce.

@@ -1,0 +1,25 @@
+"""Superset for xunpan: setup from superset/assets/, server control and the browser check."""
+
+from xunpan.dashboards.browser import BrowserReport, ChartResult, browser_check
+from xunpan.dashboards.server import (
+    serve_dashboards,
+    setup_superset,
+    start_superset,
+    stop_superset,
+    superset_env,
+    superset_running,
+    superset_server_argv,
+)
+
+__all__ = [
+    "BrowserReport",
+    "ChartResult",
+    "browser_check",
+    "serve_dashboards",
+    "setup_superset",
+    "start_superset",
+    "stop_superset",
+    "superset_env",
+    "superset_running",
+    "superset_server_argv",
+]

@@ -1,0 +1,319 @@
+"""Open every dashboard in headless Chromium and check that every chart rendered with data.
+
+Drives Debian's /usr/bin/chromium through Playwright (never a downloaded browser). For each
+dashboard listed by the REST API, it waits until every chart has finished loading and records
+whether it rendered, whether it shows data, and the text of any error alert; it saves one
+full-page screenshot per dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from xunpan.errors import XunpanError
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# What Superset shows instead of a chart when a query returns nothing (English and Chinese UI).
+NO_DATA_TEXTS = (
+    "No results",
+    "No data",
+    "无结果",
+    "没有数据",
+    "此查询没有数据返回",
+    "暂无数据",
+    "未找到结果",
+)
+
+# Classifies one chart holder in the page. Returns {state, text}; state is one of
+# loading | error | empty | rendered | blank.
+_CLASSIFY_JS = """
+(holder) => {
+  const text = (holder.innerText || '').trim();
+  const q = (sel) => holder.querySelector(sel);
+  if (q('[data-test="loading-indicator"], .loading, .ant-skeleton')) return {state: 'loading', text};
+  const alert = q('[data-test="error-alert"], .ant-alert-error, [role="alert"], .alert-danger');
+  if (alert) return {state: 'error', text: (alert.innerText || '').trim() || text};
+  if (q('[data-test="empty-state"], .ant-empty')) return {state: 'empty', text};
+  const container = q('[data-test="chart-container"]');
+  if (!container) return {state: 'loading', text};
+  const canvas = container.querySelector('canvas');
+  const svg = container.querySelector('svg');
+  const rows = container.querySelectorAll('table tbody tr');
+  const body = (container.innerText || '').trim();
+  if ((canvas && canvas.width > 0) || (svg && svg.getBoundingClientRect().height > 20)
+      || rows.length > 0 || body.length > 0) {
+    return {state: 'rendered', text: body.slice(0, 500)};
+  }
+  return {state: 'blank', text};
+}
+"""
+
+
+@dataclass
+class ChartResult:
+    dashboard: str
+    chart_id: int | None
+    chart: str
+    rendered: bool
+    has_data: bool
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.rendered and self.has_data and not self.error
+
+
+@dataclass
+class DashboardResult:
+    title: str
+    url: str
+    expected_charts: int
+    screenshot: str | None
+    charts: list[ChartResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BrowserReport:
+    base_url: str
+    dashboards: list[DashboardResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[ChartResult]:
+        return [chart for dashboard in self.dashboards for chart in dashboard.charts]
+
+    @property
+    def failures(self) -> list[ChartResult]:
+        return [chart for chart in self.charts if not chart.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when there was at least one dashboard and every chart rendered with data, error-free."""
+        return (
+            bool(self.dashboards)
+            and not self.problems
+            and not any(d.problems for d in self.dashboards)
+            and not self.failures
+        )
+
+    def summary(self) -> str:
+        lines = [
+            f"{len(self.dashboards)} dashboards, {len(self.charts)} charts, "
+            f"{len(self.failures)} failing ({'OK' if self.ok else 'FAILED'})"
+        ]
+        lines += [f"  ! {p}" for p in self.problems]
+        for dashboard in self.dashboards:
+            bad = [c for c in dashboard.charts if not c.ok]
+            lines.append(
+                f"  {dashboard.title}: {len(dashboard.charts) - len(bad)}/{dashboard.expected_charts} "
+                f"charts ok -> {dashboard.screenshot}"
+            )
+            lines += [f"    ! {p}" for p in dashboard.problems]
+            for chart in bad:
+                reason = chart.error or ("no data" if chart.rendered else "not rendered")
+                lines.append(f"    x {chart.chart}: {reason}")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower() or "dashboard"
+
+
+def _has_no_data_text(text: str) -> bool:
+    return any(marker in text for marker in NO_DATA_TEXTS)
+
+
+def _login(page, base_url: str, username: str, password: str, timeout_ms: int, attempts: int = 3) -> None:
+    # The form is rendered by React; keys typed before it is interactive are lost, so wait for the
+    # page to settle and try again if the first submit leaves us on the login page.
+    last_error: Exception | None = None
+    for _ in range(attempts):
+        page.goto(f"{base_url}/login/", wait_until="networkidle", timeout=timeout_ms)
+        page.wait_for_selector("input#username", state="visible", timeout=timeout_ms)
+        page.fill("input#username", username)
+        page.fill("input#password", password)
+        page.press("input#password", "Enter")
+        try:
+            page.wait_for_url(lambda url: "/login" not in url, timeout=20_000)
+            return
+        except Exception as exc:
+            last_error = exc
+    raise XunpanError(f"could not log in to {base_url} as {username!r}: {last_error}")
+
+
+def _wait_settled(page, holder_sel: str, expected: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        holders = page.locator(holder_sel)
+        count = holders.count()
+        if count >= max(expected, 1):
+            states = [holders.nth(i).evaluate(_CLASSIFY_JS)["state"] for i in range(count)]
+            if all(state in ("rendered", "error", "empty") for state in states):
+                page.wait_for_timeout(500)  # let the chart animations finish
+                return True
+        page.wait_for_timeout(250)
+    return False
+
+
+def _check_dashboard(
+    page, base_url: str, dashboard: dict, artifacts_dir: Path, chart_timeout: float, timeout_ms: int
+) -> DashboardResult:
+    title = dashboard["dashboard_title"]
+    charts_answer = page.request.get(f"{base_url}/api/v1/dashboard/{dashboard['id']}/charts")
+    expected = {}
+    if charts_answer.ok:
+        expected = {int(c["id"]): c["slice_name"] for c in charts_answer.json()["result"]}
+    result = DashboardResult(
+        title=title, url=f"{base_url}{dashboard['url']}", expected_charts=len(expected), screenshot=None
+    )
+    if not expected:
+        result.problems.append("the dashboard has no charts (or the chart list could not be read)")
+    page.goto(result.url, wait_until="domcontentloaded", timeout=timeout_ms)
+    holder_sel = '[data-test="dashboard-component-chart-holder"]'
+    holders = page.locator(holder_sel)
+    # The page rewrites its own URL (native filter state) while it starts, so poll rather than
+    # wait on one JavaScript context.
+    deadline = time.monotonic() + chart_timeout
+    while holders.count() < max(len(expected), 1) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    if holders.count() < len(expected):
+        result.problems.append(f"only {holders.count()} of {len(expected)} charts appeared")
+    seen: set[int] = set()
+    for index in range(holders.count()):
+        holder = holders.nth(index)
+        holder.scroll_into_view_if_needed(timeout=timeout_ms)
+        container = holder.locator('[data-test="chart-grid-component"]')
+        chart_id = None
+        name = f"chart #{index + 1}"
+        deadline = time.monotonic() + chart_timeout
+        state = {"state": "loading", "text": ""}
+        while time.monotonic() < deadline:
+            if container.count():
+                raw_id = container.first.get_attribute("data-test-chart-id")
+                chart_id = int(raw_id) if raw_id and raw_id.isdigit() else None
+                name = container.first.get_attribute("data-test-chart-name") or name
+            state = holder.evaluate(_CLASSIFY_JS)
+            if state["state"] in ("error", "empty", "rendered"):
+                break
+            page.wait_for_timeout(250)
+        if chart_id is not None:
+            seen.add(chart_id)
+            name = expected.get(chart_id, name)
+        text = state.get("text") or ""
+        if state["state"] == "error":
+            result.charts.append(
+                ChartResult(
+                    title,
+                    chart_id,
+                    name,
+                    rendered=False,
+                    has_data=False,
+                    error=text[:1000] or "error alert without text",
+                )
+            )
+        elif state["state"] == "empty" or (state["state"] == "rendered" and _has_no_data_text(text)):
+            result.charts.append(ChartResult(title, chart_id, name, rendered=True, has_data=False))
+        elif state["state"] == "rendered":
+            result.charts.append(ChartResult(title, chart_id, name, rendered=True, has_data=True))
+        else:
+            result.charts.append(
+                ChartResult(
+                    title,
+                    chart_id,
+                    name,
+                    rendered=False,
+                    has_data=False,
+                    error=f"still {state['state']} after {chart_timeout:.0f} s",
+                )
+            )
+    for chart_id, name in expected.items():
+        if chart_id not in seen:
+            result.charts.append(
+                ChartResult(
+                    title, chart_id, name, rendered=False, has_data=False, error="chart not found on the page"
+                )
+            )
+    page.evaluate("window.scrollTo(0, 0)")
+    # The dashboard may re-render once its native filters settle (the URL gains a filter key):
+    # before the screenshot, wait until every chart is drawn again, so the picture shows them.
+    if not _wait_settled(page, holder_sel, len(expected), chart_timeout):
+        result.problems.append("the charts did not all finish drawing again before the screenshot")
+    artifacts_dir.mkdir(parents=True, exist_ok=True)
+    shot = artifacts_dir / f"dashboard-{_slug(dashboard.get('slug') or title)}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    result.screenshot = str(shot)
+    return result
+
+
+def browser_check(
+    base_url: str,
+    username: str,
+    password: str,
+    artifacts_dir: Path,
+    chart_timeout: float = 60.0,
+    viewport: tuple[int, int] = (1600, 1400),
+) -> BrowserReport:
+    """Log in, open every dashboard and record per chart: rendered, has data, error text.
+
+    Screenshots (one full page per dashboard) and report.json go to `artifacts_dir`.
+    `BrowserReport.ok` is False if any chart errored, shows no data, or did not render.
+    """
+    from playwright.sync_api import sync_playwright
+
+    base_url = base_url.rstrip("/")
+    artifacts_dir = Path(artifacts_dir)
+    artifacts_dir.mkdir(parents=True, exist_ok=True)
+    report = BrowserReport(base_url=base_url)
+    timeout_ms = int(chart_timeout * 1000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(
+                viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN"
+            )
+            page = context.new_page()
+            try:
+                _login(page, base_url, username, password, timeout_ms)
+            except Exception as exc:
+                report.problems.append(f"login as {username!r} failed: {exc}")
+                return report
+            listing = page.request.get(f"{base_url}/api/v1/dashboard/?q=(page:0,page_size:100)")
+            if not listing.ok:
+                report.problems.append(f"listing dashboards answered HTTP {listing.status}")
+                return report
+            dashboards = sorted(listing.json()["result"], key=lambda d: d["id"])
+            if not dashboards:
+                report.problems.append("Superset has no dashboards")
+            for dashboard in dashboards:
+                report.dashboards.append(
+                    _check_dashboard(page, base_url, dashboard, artifacts_dir, chart_timeout, timeout_ms)
+                )
+        finally:
+            browser.close()
+    (artifacts_dir / "report.json").write_text(report.to_json(), encoding="utf-8")
+    return report
+
+
+def require_ok(report: BrowserReport) -> None:
+    """Raise XunpanError with the summary when the check failed."""
+    if not report.ok:
+        raise XunpanError("dashboard check failed:\n" + report.summary())

@@ -1,0 +1,172 @@
+"""Set up, start and stop Superset from its own virtual environment.
+
+Superset runs with `superset/superset_config.py`, its metadata in $XUNPAN_HOME/superset/ and the
+generated secrets from $XUNPAN_HOME/secrets.env. Nothing here prints a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from xunpan.config import Settings
+from xunpan.dashboards.assets import render_bundle
+from xunpan.errors import XunpanError
+from xunpan.secrets import ensure_secrets
+from xunpan.services import service_pid, start_service, stop_service, wait_http
+
+SERVICE_NAME = "superset"
+DEFAULT_PORT = 8088
+BOOTSTRAP = Path(__file__).with_name("superset_bootstrap.py")
+# Variables of the calling environment that would make Superset's Python load foreign packages.
+_FOREIGN = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "SUPERSET_CONFIG", "FLASK_APP")
+
+
+def superset_config_path(settings: Settings) -> Path:
+    return settings.repo / "superset" / "superset_config.py"
+
+
+def superset_env(settings: Settings) -> dict[str, str]:
+    """Environment for every Superset process: config path, secret key, state folder.
+
+    The admin password is not part of it; only the setup step receives it.
+    """
+    secrets = ensure_secrets(settings)
+    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN}
+    venv = settings.venvs / "superset"
+    env.update(
+        {
+            "SUPERSET_CONFIG_PATH": str(superset_config_path(settings)),
+            "SUPERSET_SECRET_KEY": secrets["SUPERSET_SECRET_KEY"],
+            "SUPERSET_HOME": str(settings.superset_home),
+            "XUNPAN_HOME": str(settings.home),
+            "VIRTUAL_ENV": str(venv),
+            "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+            "FLASK_APP": "superset.app:create_app()",
+            # Superset's CLI and server stay quiet about their own telemetry.
+            "SCARF_ANALYTICS": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def superset_server_argv(settings: Settings, port: int, host: str = "127.0.0.1") -> list[str]:
+    """The web server: gunicorn with two workers of four threads each (the machine has two cores)."""
+    workers = os.environ.get("XUNPAN_SUPERSET_WORKERS", "2")
+    return [
+        str(settings.venv_bin("superset", "gunicorn")),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        workers,
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "--limit-request-line",
+        "0",
+        "--limit-request-field_size",
+        "0",
+        "superset.app:create_app()",
+    ]
+
+
+def _check_environment(settings: Settings) -> None:
+    python = settings.venv_bin("superset", "python")
+    if not python.exists():
+        raise XunpanError(
+            f"{python} is missing: build the Superset environment first "
+            "(uv venv .venvs/superset && VIRTUAL_ENV=.venvs/superset uv pip sync requirements/superset.lock)"
+        )
+
+
+def setup_superset(settings: Settings) -> None:
+    """Prepare Superset's metadata; safe to run any number of times.
+
+    Upgrades the metadata database, syncs roles (`superset init`), creates the admin user or resets
+    its password to the generated one, and imports superset/assets/ with overwrite, the database
+    URI pointing at the published serving file. The output goes to logs/superset-setup.log.
+    """
+    _check_environment(settings)
+    secrets = ensure_secrets(settings)
+    settings.superset_home.mkdir(parents=True, exist_ok=True)
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    env = superset_env(settings)
+    env["XUNPAN_SUPERSET_ADMIN_USER"] = secrets["SUPERSET_ADMIN_USER"]
+    env["XUNPAN_SUPERSET_ADMIN_PASSWORD"] = secrets["SUPERSET_ADMIN_PASSWORD"]
+    log_path = settings.logs / "superset-setup.log"
+    with tempfile.TemporaryDirectory(prefix="xunpan-assets-") as tmp:
+        bundle = render_bundle(settings, Path(tmp) / "xunpan_assets.zip")
+        started = time.monotonic()
+        with open(log_path, "ab") as log:
+            log.write(f"\n=== superset setup {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+            log.flush()
+            result = subprocess.run(
+                [str(settings.venv_bin("superset", "python")), str(BOOTSTRAP), str(bundle)],
+                env=env,
+                cwd=settings.superset_home,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+            log.write(f"=== exit {result.returncode} after {time.monotonic() - started:.1f} s\n".encode())
+    if result.returncode != 0:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
+        raise XunpanError(
+            f"Superset setup failed (exit {result.returncode}); see {log_path}:\n" + "\n".join(tail)
+        )
+
+
+def superset_url(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> str:
+    return f"http://{host}:{port}"
+
+
+def start_superset(settings: Settings, port: int = DEFAULT_PORT, timeout: float = 180.0) -> str:
+    """Start the web server in the background (if it is not running) and wait for /health."""
+    _check_environment(settings)
+    settings.superset_home.mkdir(parents=True, exist_ok=True)
+    start_service(
+        settings,
+        SERVICE_NAME,
+        superset_server_argv(settings, port),
+        superset_env(settings),
+        cwd=settings.superset_home,
+    )
+    url = superset_url(port)
+    try:
+        wait_http(f"{url}/health", timeout=timeout)
+    except XunpanError as exc:
+        if service_pid(settings, SERVICE_NAME) is None:
+            raise XunpanError(
+                f"Superset exited while starting; see {settings.logs / 'superset.log'}"
+            ) from exc
+        raise
+    return url
+
+
+def stop_superset(settings: Settings) -> bool:
+    """Stop the web server and all its workers; False if it was not running."""
+    return stop_service(settings, SERVICE_NAME)
+
+
+def superset_running(settings: Settings) -> bool:
+    return service_pid(settings, SERVICE_NAME) is not None
+
+
+def serve_dashboards(settings: Settings, port: int = DEFAULT_PORT) -> str:
+    """What `make demo` needs: set Superset up (idempotent), start it, return its URL.
+
+    The serving database need not exist yet: charts show their error until the first publish,
+    and pick up every later publish without a restart.
+    """
+    setup_superset(settings)
+    return start_superset(settings, port=port)

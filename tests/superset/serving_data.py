@@ -1,0 +1,326 @@
+"""A small, hand-made serving database with the contract's tables, for the Superset tests.
+
+Four channels, two products, three months (2026-08 .. 2026-10), twenty inquiries. The facts are
+listed by hand below; the marts are aggregated from them in SQL so that every table agrees.
+The figures the tests expect are worked out by hand in EXPECTED (see the comments there).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+CHANNELS = [
+    # channel_id, name_zh, name_en, group, is_paid
+    ("alibaba_intl", "阿里巴巴国际站", "Alibaba.com", "b2b_platform", True),
+    ("baidu_ppc", "百度竞价", "Baidu PPC", "paid_search", True),
+    ("baidu_seo", "百度自然搜索/优化", "Baidu SEO", "organic_search", False),
+    ("wechat", "微信", "WeChat", "social", False),
+]
+PRODUCTS = [
+    # sku, name, line, class
+    ("P-100", "液压阀 Hydraulic valve", "valves", "flagship"),
+    ("P-200", "密封圈 Seal kit", "accessories", "supporting"),
+]
+
+# inquiry_id, received_date, channel, contact_method, country, sku, stage_reached, is_invalid, is_lost,
+# days_to_won, won_revenue_cny
+INQUIRIES = [
+    ("Q01", "2026-08-03", "alibaba_intl", "旺旺/TM", "美国", "P-100", "won", False, False, 40, 52000.00),
+    ("Q02", "2026-08-05", "alibaba_intl", "邮件", "德国", "P-100", "effective", False, True, None, 0),
+    ("Q03", "2026-08-12", "alibaba_intl", "邮件", "印度", "P-200", "received", True, False, None, 0),
+    ("Q04", "2026-08-20", "baidu_ppc", "电话", "中国", "P-100", "won", False, False, 25, 30000.00),
+    ("Q05", "2026-08-22", "baidu_seo", "网站表单", "中国", "P-200", "intentional", False, True, None, 0),
+    ("Q06", "2026-09-02", "alibaba_intl", "旺旺/TM", "巴西", "P-100", "intentional", False, True, None, 0),
+    ("Q07", "2026-09-04", "alibaba_intl", "邮件", "美国", "P-200", "won", False, False, 30, 18000.00),
+    ("Q08", "2026-09-09", "baidu_ppc", "百度商桥", "中国", "P-100", "effective", False, False, None, 0),
+    ("Q09", "2026-09-11", "baidu_ppc", "电话", "中国", "P-200", "received", True, False, None, 0),
+    ("Q10", "2026-09-15", "baidu_seo", "网站表单", "越南", "P-100", "won", False, False, 35, 41000.00),
+    ("Q11", "2026-09-18", "wechat", "微信", "中国", "P-200", "intentional", False, False, None, 0),
+    ("Q12", "2026-09-25", "baidu_seo", "QQ", "中国", "P-100", "received", False, False, None, 0),
+    ("Q13", "2026-10-01", "alibaba_intl", "旺旺/TM", "墨西哥", "P-100", "intentional", False, False, None, 0),
+    ("Q14", "2026-10-06", "alibaba_intl", "邮件", "德国", "P-200", "received", False, False, None, 0),
+    ("Q15", "2026-10-08", "alibaba_intl", "邮件", "美国", "P-100", "received", False, False, None, 0),
+    ("Q16", "2026-10-10", "baidu_ppc", "电话", "中国", "P-200", "intentional", False, True, None, 0),
+    ("Q17", "2026-10-14", "baidu_ppc", "百度商桥", "中国", "P-100", "received", False, False, None, 0),
+    ("Q18", "2026-10-16", "baidu_seo", "网站表单", "泰国", "P-200", "intentional", False, False, None, 0),
+    ("Q19", "2026-10-20", "baidu_seo", "电话", "中国", "P-100", "received", False, False, None, 0),
+    ("Q20", "2026-10-27", "wechat", "微信", "中国", "P-100", "received", False, False, None, 0),
+]
+
+# Spend per channel and month: (fixed fee booked on the 1st, variable spend booked on the 15th).
+SPEND = {
+    "alibaba_intl": (3000.00, 500.00),  # Gold Supplier membership + P4P: 10,500.00 over three months
+    "baidu_ppc": (0.00, 1333.33),  # PPC only; the last month carries the cent: 4,000.00 in all
+    "baidu_seo": (600.00, 0.00),  # SEO agency fee: 1,800.00
+    "wechat": (0.00, 0.00),
+}
+CLICKS = {"alibaba_intl": 100, "baidu_ppc": 200, "baidu_seo": 0, "wechat": 0}  # per month
+
+# Product margin per month (the same each month): units, revenue, material, labour, loss, process,
+# allocated marketing.
+MARGIN = {
+    "P-100": (50, 100000.00, 40000.00, 12000.00, 3000.00, 5000.00, 4000.00),
+    "P-200": (200, 20000.00, 10000.00, 4000.00, 1000.00, 1000.00, 1433.33),
+}
+
+MONTHS = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+
+# Worked out by hand from the lists above.
+EXPECTED = {
+    # 20 inquiries, 2 invalid (Q03, Q09) -> 18 valid. Reached intentional or later: alibaba 5
+    # (Q01 Q02 Q06 Q07 Q13), ppc 3 (Q04 Q08 Q16), seo 3 (Q05 Q10 Q18), wechat 1 (Q11) = 12.
+    # Effective or later: Q01 Q02 Q07 Q04 Q08 Q10 = 6. Won: Q01 Q07 Q04 Q10 = 4.
+    "inquiries_total": 20,
+    "inquiries_valid": 18,
+    "inquiries_intentional": 12,
+    "inquiries_effective": 6,
+    "inquiries_won": 4,
+    # valid per channel: alibaba 7, ppc 4, seo 5, wechat 2.
+    # CPI = spend_total / valid: alibaba 10500/7 = 1500, ppc 4000/4 = 1000, seo 1800/5 = 360,
+    # wechat 0/2 = 0; all channels 16300/18 = 905.555...
+    "cpi_by_channel": {"alibaba_intl": 1500.00, "baidu_ppc": 1000.00, "baidu_seo": 360.00, "wechat": 0.00},
+    "cpi_total": 16300.00 / 18,
+    # After the second publish the PPC spend doubles (8,000.00): ppc CPI 2000, total 20300/18.
+    "cpi_by_channel_updated": {
+        "alibaba_intl": 1500.00,
+        "baidu_ppc": 2000.00,
+        "baidu_seo": 360.00,
+        "wechat": 0.00,
+    },
+    "cpi_total_updated": 20300.00 / 18,
+    # Gross margin: P-100 (100000-60000)/100000 = 40 %, P-200 (20000-16000)/20000 = 20 %.
+    "gross_margin_rate": {"flagship": 0.40, "supporting": 0.20},
+}
+
+
+def _spend_rows(variable_factor: float) -> list[tuple]:
+    rows = []
+    for channel, (fixed, variable) in SPEND.items():
+        for i, month in enumerate(MONTHS):
+            var = variable
+            if channel == "baidu_ppc" and i == len(MONTHS) - 1:
+                var = 4000.00 - 2 * 1333.33
+            var = round(var * (variable_factor if channel == "baidu_ppc" else 1.0), 2)
+            if fixed:
+                rows.append((month, channel, 0.0, fixed, 0, 0))
+            if var or CLICKS[channel]:
+                rows.append((month.replace(day=15), channel, var, 0.0, CLICKS[channel] * 20, CLICKS[channel]))
+    return rows
+
+
+def build_serving_db(
+    path: Path, *, ppc_factor: float = 1.0, drop_column: tuple[str, str] | None = None
+) -> Path:
+    """Write a serving database at `path`.
+
+    ppc_factor multiplies the Baidu PPC spend (a "new publish" with other numbers);
+    drop_column=(table, column) removes a column to break the datasets that use it.
+    """
+    if path.exists():
+        path.unlink()
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "create table dim_channels (channel_id varchar, channel_name_zh varchar, channel_name_en varchar, "
+            "channel_group varchar, is_paid boolean)"
+        )
+        con.executemany("insert into dim_channels values (?, ?, ?, ?, ?)", CHANNELS)
+        con.execute(
+            "create table dim_products (product_sku varchar, product_name varchar, product_line varchar, "
+            "product_class varchar)"
+        )
+        con.executemany("insert into dim_products values (?, ?, ?, ?)", PRODUCTS)
+        con.execute(
+            "create table dim_dates as select d::date as date_day, date_trunc('month', d)::date as month_start "
+            "from range(date '2026-08-01', date '2026-11-01', interval 1 day) t(d)"
+        )
+        con.execute(
+            "create temp table inq (inquiry_id varchar, received_date date, channel_id varchar, "
+            "contact_method varchar, country varchar, product_sku varchar, stage_reached varchar, "
+            "is_invalid boolean, is_lost boolean, days_to_won integer, won_revenue_cny decimal(18,2))"
+        )
+        con.executemany("insert into inq values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", INQUIRIES)
+        con.execute(
+            """
+            create table fct_inquiries as
+            with stage as (
+                select i.*, c.channel_group, c.is_paid, p.product_line,
+                       case stage_reached when 'received' then 0 when 'intentional' then 1
+                            when 'effective' then 2 else 3 end as stage_no
+                from inq i
+                join dim_channels c using (channel_id)
+                join dim_products p using (product_sku)
+            )
+            select
+                'default' as company_id, inquiry_id,
+                (received_date::timestamp + interval 2 hour) as received_at, received_date,
+                channel_id, channel_group, is_paid, contact_method, country, product_sku, product_line,
+                stage_reached,
+                stage_reached = 'won' as is_won, is_lost,
+                not is_invalid and not is_lost and stage_reached <> 'won' as is_open, is_invalid,
+                case when is_lost then stage_reached end as lost_stage,
+                case when is_lost then '价格太高 Price too high' end as lost_reason,
+                case when stage_no >= 1 then received_date::timestamp + interval 3 day end as intentional_at,
+                case when stage_no >= 2 then received_date::timestamp + interval 10 day end as effective_at,
+                case when stage_no >= 3 then received_date::timestamp + to_days(days_to_won) end as won_at,
+                case when is_lost then received_date::timestamp + interval 20 day end as lost_at,
+                case when stage_no >= 1 then 3 end as days_to_intentional,
+                case when stage_no >= 2 then 10 end as days_to_effective,
+                days_to_won,
+                won_revenue_cny,
+                cast(won_revenue_cny * 0.3 as decimal(18,2)) as won_gross_profit_cny
+            from stage
+            """
+        )
+        con.execute(
+            """
+            create table mart_inquiry_funnel as
+            select company_id, received_date, channel_id, channel_group, is_paid, product_line,
+                count(*) as inquiries_total,
+                count(*) filter (where is_invalid) as inquiries_invalid,
+                count(*) filter (where not is_invalid) as inquiries_valid,
+                count(*) filter (where not is_invalid and intentional_at is not null) as inquiries_intentional,
+                count(*) filter (where not is_invalid and effective_at is not null) as inquiries_effective,
+                count(*) filter (where is_won) as inquiries_won,
+                count(*) filter (where is_lost) as inquiries_lost,
+                count(*) filter (where is_open) as inquiries_open,
+                cast(sum(won_revenue_cny) as decimal(18,2)) as won_revenue_cny,
+                coalesce(sum(days_to_won), 0) as sum_days_to_won
+            from fct_inquiries
+            group by all
+            """
+        )
+        con.execute(
+            "create temp table spend (date_day date, channel_id varchar, spend_variable_cny decimal(18,2), "
+            "spend_fixed_cny decimal(18,2), impressions bigint, clicks bigint)"
+        )
+        con.executemany("insert into spend values (?, ?, ?, ?, ?, ?)", _spend_rows(ppc_factor))
+        con.execute(
+            """
+            create table mart_channel_cost_per_inquiry as
+            with inquiries as (
+                select received_date as date_day, channel_id,
+                    count(*) as inquiries_total,
+                    count(*) filter (where not is_invalid) as inquiries_valid,
+                    count(*) filter (where not is_invalid and intentional_at is not null) as inquiries_intentional,
+                    count(*) filter (where not is_invalid and effective_at is not null) as inquiries_effective,
+                    count(*) filter (where is_won) as inquiries_won,
+                    sum(won_revenue_cny) as won_revenue_cny,
+                    sum(won_gross_profit_cny) as won_gross_profit_cny
+                from fct_inquiries group by all
+            ),
+            spend_days as (
+                select date_day, channel_id, sum(spend_variable_cny) as spend_variable_cny,
+                    sum(spend_fixed_cny) as spend_fixed_cny, sum(impressions) as impressions,
+                    sum(clicks) as clicks
+                from spend group by all
+            ),
+            keys as (select date_day, channel_id from inquiries union select date_day, channel_id from spend_days)
+            select 'default' as company_id, k.date_day, k.channel_id, c.channel_group, c.is_paid,
+                cast(coalesce(s.spend_variable_cny, 0) as decimal(18,2)) as spend_variable_cny,
+                cast(coalesce(s.spend_fixed_cny, 0) as decimal(18,2)) as spend_fixed_cny,
+                cast(coalesce(s.spend_variable_cny, 0) + coalesce(s.spend_fixed_cny, 0) as decimal(18,2))
+                    as spend_total_cny,
+                coalesce(s.impressions, 0) as impressions, coalesce(s.clicks, 0) as clicks,
+                coalesce(i.inquiries_total, 0) as inquiries_total,
+                coalesce(i.inquiries_valid, 0) as inquiries_valid,
+                coalesce(i.inquiries_intentional, 0) as inquiries_intentional,
+                coalesce(i.inquiries_effective, 0) as inquiries_effective,
+                coalesce(i.inquiries_won, 0) as inquiries_won,
+                cast(coalesce(i.won_revenue_cny, 0) as decimal(18,2)) as won_revenue_cny,
+                cast(coalesce(i.won_gross_profit_cny, 0) as decimal(18,2)) as won_gross_profit_cny
+            from keys k
+            join dim_channels c using (channel_id)
+            left join spend_days s using (date_day, channel_id)
+            left join inquiries i using (date_day, channel_id)
+            """
+        )
+        con.execute(
+            """
+            create table mart_channel_cost_per_inquiry_monthly as
+            with m as (
+                select company_id, date_trunc('month', date_day)::date as month_start, channel_id,
+                    channel_group, is_paid,
+                    sum(spend_variable_cny) as spend_variable_cny, sum(spend_fixed_cny) as spend_fixed_cny,
+                    sum(spend_total_cny) as spend_total_cny, sum(impressions) as impressions,
+                    sum(clicks) as clicks, sum(inquiries_total) as inquiries_total,
+                    sum(inquiries_valid) as inquiries_valid, sum(inquiries_intentional) as inquiries_intentional,
+                    sum(inquiries_effective) as inquiries_effective, sum(inquiries_won) as inquiries_won,
+                    sum(won_revenue_cny) as won_revenue_cny, sum(won_gross_profit_cny) as won_gross_profit_cny
+                from mart_channel_cost_per_inquiry group by all
+            )
+            select *,
+                cast(spend_total_cny / nullif(inquiries_valid, 0) as decimal(18,2)) as cost_per_inquiry_cny,
+                cast(spend_total_cny / nullif(inquiries_intentional, 0) as decimal(18,2)) as cost_per_intentional_cny,
+                cast(spend_total_cny / nullif(inquiries_effective, 0) as decimal(18,2)) as cost_per_effective_cny,
+                cast(spend_total_cny / nullif(inquiries_won, 0) as decimal(18,2)) as cost_per_won_cny,
+                won_revenue_cny / nullif(spend_total_cny, 0) as roas,
+                (won_gross_profit_cny - spend_total_cny) / nullif(spend_total_cny, 0) as roi,
+                inquiries_total / nullif(clicks, 0) as click_to_inquiry_rate,
+                inquiries_valid / nullif(sum(inquiries_valid) over (partition by company_id, month_start), 0)
+                    as inquiry_share
+            from m
+            """
+        )
+        con.execute(
+            "create temp table margin (product_sku varchar, units bigint, revenue_cny decimal(18,2), "
+            "material_cost_cny decimal(18,2), labor_cost_cny decimal(18,2), loss_cost_cny decimal(18,2), "
+            "process_cost_cny decimal(18,2), allocated_marketing_cost_cny decimal(18,2))"
+        )
+        con.executemany(
+            "insert into margin values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sku, *values) for sku, values in MARGIN.items()],
+        )
+        con.execute(
+            """
+            create table mart_product_margin as
+            with months as (select distinct month_start from dim_dates),
+            inquiries as (
+                select date_trunc('month', received_date)::date as month_start, product_sku,
+                    count(*) filter (where not is_invalid) as inquiries_valid,
+                    count(*) filter (where is_won) as inquiries_won
+                from fct_inquiries group by all
+            )
+            select 'default' as company_id, m.month_start, p.product_sku, p.product_name, p.product_line,
+                g.units, g.revenue_cny, g.material_cost_cny, g.labor_cost_cny, g.loss_cost_cny,
+                g.process_cost_cny,
+                cast(g.material_cost_cny + g.labor_cost_cny + g.loss_cost_cny + g.process_cost_cny
+                     as decimal(18,2)) as cogs_cny,
+                cast(g.revenue_cny - (g.material_cost_cny + g.labor_cost_cny + g.loss_cost_cny
+                     + g.process_cost_cny) as decimal(18,2)) as gross_profit_cny,
+                coalesce(i.inquiries_valid, 0) as inquiries_valid,
+                coalesce(i.inquiries_won, 0) as inquiries_won,
+                g.allocated_marketing_cost_cny,
+                cast(g.revenue_cny - (g.material_cost_cny + g.labor_cost_cny + g.loss_cost_cny
+                     + g.process_cost_cny) - g.allocated_marketing_cost_cny as decimal(18,2)) as contribution_cny,
+                p.product_class
+            from months m
+            cross join dim_products p
+            join margin g using (product_sku)
+            left join inquiries i on i.month_start = m.month_start and i.product_sku = p.product_sku
+            """
+        )
+        if drop_column is not None:
+            table, column = drop_column
+            con.execute(f'alter table {table} drop column "{column}"')
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return path
+
+
+def publish(serving_dir: Path, name: str, **kwargs) -> Path:
+    """Build <serving_dir>/<name>.duckdb and atomically repoint current.duckdb at it, as publish does."""
+    serving_dir.mkdir(parents=True, exist_ok=True)
+    target = build_serving_db(serving_dir / f"{name}.duckdb", **kwargs)
+    link = serving_dir / "current.duckdb"
+    tmp_link = serving_dir / f".current.{name}.tmp"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(target.name, tmp_link)
+    os.replace(tmp_link, link)
+    return target
