@@ -38,14 +38,17 @@ class Month:
 
     @property
     def is_whole(self) -> bool:
+        """Whether the period covers the calendar month completely."""
         return self.last == month_end(self.first)
 
     @property
     def yyyymm(self) -> str:
+        """The month as the export file names write it, e.g. 202601."""
         return f"{self.first:%Y%m}"
 
     @property
     def days(self) -> list[date]:
+        """Every day of the month within the period."""
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
@@ -65,10 +68,12 @@ class DemoPeriod:
 
     @property
     def days(self) -> list[date]:
+        """Every day of the period."""
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
     @property
     def months(self) -> list[Month]:
+        """The calendar months of the period, the last one cut at `end`."""
         result: list[Month] = []
         first = self.start
         while first <= self.end:
@@ -78,6 +83,7 @@ class DemoPeriod:
 
     @property
     def years(self) -> list[int]:
+        """Every calendar year the period touches."""
         return list(range(self.start.year, self.end.year + 1))
 
     def last_whole_month(self) -> Month | None:

@@ -1,0 +1,347 @@
+"""Simulated inquiries: who asked, through which channel, and how each one moved through the funnel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+
+from xunpan.demo import catalog, names
+from xunpan.demo.catalog import CHANNELS, PRODUCTS, Brand, Channel
+from xunpan.demo.period import DemoPeriod
+from xunpan.demo.profile import DemoProfile, daily_intensity
+from xunpan.demo.sampling import allocate, choice, pick, triangular_days
+
+STAGE_LABELS: dict[str, str] = {
+    "new": "新询盘",
+    "intentional": "意向",
+    "effective": "有效",
+    "won": "成交",
+    "lost": "流失",
+    "invalid": "无效",
+}
+# Order of the funnel; lost and invalid end an inquiry wherever it stood.
+FUNNEL = ("new", "intentional", "effective", "won")
+# Which date columns a sales rep bothers to fill, per inquiry (the rest stay empty, as in real registers).
+FILL_RATES: dict[str, float] = {
+    "intentional": 0.6,
+    "effective": 0.6,
+    "won": 0.65,
+    "lost": 0.55,
+    "lost_reason": 0.85,
+    "invalid_reason": 0.9,
+}
+# Share of rows typed as text ("2026/1/5 10:32") instead of real Excel datetimes.
+TEXT_DATE_RATE = 0.12
+# Hours at which domestic buyers call or chat (foreign buyers write around the clock).
+_DOMESTIC_HOURS = (
+    (8, 1.0),
+    (9, 3.0),
+    (10, 4.0),
+    (11, 4.0),
+    (12, 1.0),
+    (13, 2.0),
+    (14, 4.0),
+    (15, 4.0),
+    (16, 3.0),
+    (17, 2.0),
+    (18, 1.0),
+    (19, 1.0),
+    (20, 1.0),
+    (21, 0.5),
+)
+# The register is exported at 18:00; nothing received later that day appears in it.
+EXPORT_TIME = time(18, 0)
+WEBSITE_METHODS = frozenset({"百度商桥", "网站表单"})
+
+
+@dataclass
+class Inquiry:
+    """One register row's whole life; `events` are (stage, when) in time order."""
+
+    inquiry_id: str
+    received_at: datetime
+    channel_id: str
+    label: str
+    contact_method: str
+    company: str
+    contact: str
+    country: str
+    foreign: bool
+    product_sku: str
+    sales_rep: str
+    keyword: str = ""
+    landing_page: str = ""
+    events: list[tuple[str, datetime]] = field(default_factory=list)
+    invalid_reason: str = ""
+    lost_reason: str = ""
+    filled: frozenset[str] = frozenset()
+    text_dates: bool = False
+    deal_amount: float | None = None
+    deal_currency: str = ""
+
+    @property
+    def is_invalid(self) -> bool:
+        """Whether the inquiry is (eventually) marked invalid."""
+        return any(stage == "invalid" for stage, _ in self.events)
+
+    def stage_at(self, moment: datetime) -> str:
+        """The stage the register shows when exported at `moment`."""
+        stage = "new"
+        for kind, at in self.events:
+            if at <= moment:
+                stage = kind
+        return stage
+
+    def event_time(self, kind: str) -> datetime | None:
+        """When the inquiry reached `kind`, or None if it never does."""
+        return next((at for stage, at in self.events if stage == kind), None)
+
+    def reached_at(self, moment: datetime) -> str:
+        """The furthest funnel stage reached by `moment` (lost inquiries keep the stage they lost at)."""
+        reached = "new"
+        for kind, at in self.events:
+            if at <= moment and kind in FUNNEL:
+                reached = kind
+        return reached
+
+
+def channel_mix(profile: DemoProfile) -> list[tuple[Channel, float]]:
+    """Each channel's share of valid inquiries, with the profile's share of unmappable labels."""
+    others = sum(c.valid_share for c in CHANNELS if c.channel_id != "unknown")
+    return [
+        (
+            c,
+            profile.unknown_share
+            if c.channel_id == "unknown"
+            else c.valid_share / others * (1 - profile.unknown_share),
+        )
+        for c in CHANNELS
+    ]
+
+
+def _outcome_weights(mix: list[tuple[Channel, float]]) -> dict[str, list[float]]:
+    """Per channel, the chance of ending new-lost, intentional-lost, effective-lost or won.
+
+    Channel quality shifts the intentional rate, normalised so the valid-weighted average stays at
+    the article's 46 %.
+    """
+    average_quality = sum(share * c.quality for c, share in mix)
+    weights: dict[str, list[float]] = {}
+    for c, _ in mix:
+        intentional = min(0.95, catalog.INTENTIONAL_RATE * c.quality / average_quality)
+        effective = intentional * catalog.EFFECTIVE_RATE
+        won = effective * catalog.WIN_RATE
+        weights[c.channel_id] = [1 - intentional, intentional - effective, effective - won, won]
+    return weights
+
+
+def _received_time(rng: np.random.Generator, day: date, foreign: bool, last_day: date) -> datetime:
+    hour = int(rng.integers(0, 24)) if foreign else pick(rng, _DOMESTIC_HOURS)
+    if day == last_day and hour >= EXPORT_TIME.hour:
+        hour = int(rng.integers(8, EXPORT_TIME.hour))
+    return datetime.combine(day, time(hour, int(rng.integers(0, 60))))
+
+
+def _event_time(rng: np.random.Generator, received: datetime, days: float, previous: datetime) -> datetime:
+    """When a stage change is recorded: `days` after receipt, during office hours, after the previous one."""
+    at = (received + timedelta(days=days)).replace(second=0, microsecond=0)
+    if not 9 <= at.hour < 19:
+        at = at.replace(hour=int(rng.integers(9, 19)), minute=int(rng.integers(0, 60)))
+    if at <= previous:
+        at = previous + timedelta(minutes=int(rng.integers(30, 240)))
+    return at
+
+
+def _timeline(
+    rng: np.random.Generator, received: datetime, outcome: int, cycle: tuple[float, float, float]
+) -> list[tuple[str, float]]:
+    """Stage changes as (stage, days after receipt) for outcome 0 new-lost … 3 won."""
+    if outcome == 3:
+        total = triangular_days(rng, *cycle)
+        to_intentional = float(rng.uniform(0.2, min(10.0, 0.3 * total)))
+        to_effective = to_intentional + float(rng.uniform(0.25, 0.75)) * (total - to_intentional)
+        return [("intentional", to_intentional), ("effective", to_effective), ("won", total)]
+    if outcome == 0:
+        return [("lost", float(rng.uniform(2, 30)))]
+    to_intentional = float(rng.uniform(0.2, 10))
+    if outcome == 1:
+        return [("intentional", to_intentional), ("lost", to_intentional + float(rng.uniform(5, 45)))]
+    to_effective = to_intentional + float(rng.uniform(4, 35))
+    return [
+        ("intentional", to_intentional),
+        ("effective", to_effective),
+        ("lost", to_effective + float(rng.uniform(7, 60))),
+    ]
+
+
+def _search_details(
+    rng: np.random.Generator, inquiry: Inquiry, brand: Brand, ppc: tuple[catalog.PpcKeyword, ...]
+) -> None:
+    """Keyword and landing page the website channels leave in the register (empty for the others)."""
+    site = f"https://{brand.domain}"
+    channel = inquiry.channel_id
+    if channel in ("baidu_ppc", "sogou_ppc"):
+        matching = [k for k in ppc if k.sku == inquiry.product_sku] or list(ppc)
+        keyword = pick(rng, [(k, k.impressions * k.ctr) for k in matching])
+        inquiry.keyword = keyword.keyword
+        inquiry.landing_page = site + keyword.landing_path
+    elif channel in ("baidu_seo", "google_seo"):
+        terms = catalog.ORGANIC_TERMS_ZH if channel == "baidu_seo" else catalog.ORGANIC_TERMS_EN
+        if rng.random() < 0.6:
+            term, path = pick(rng, [((term, path), weight) for term, path, weight in terms])
+            inquiry.keyword, inquiry.landing_page = term, site + path
+        else:
+            inquiry.landing_page = site + ("/" if channel == "baidu_seo" else "/en/")
+    elif channel == "google_ads":
+        slug = catalog.PRODUCT_BY_SKU[inquiry.product_sku].slug if inquiry.product_sku else "ball-valve-dn50"
+        inquiry.keyword = slug.replace("-", " ")
+        inquiry.landing_page = f"{site}/en/lp/{slug}.html"
+    elif channel == "website_direct":
+        inquiry.landing_page = site + "/"
+    elif channel == "alibaba_intl" and rng.random() < 0.4:
+        inquiry.keyword = choice(rng, catalog.P4P_KEYWORDS).keyword
+
+
+def _make_invalid(rng: np.random.Generator, inquiry: Inquiry, earlier: list[Inquiry]) -> None:
+    reasons = (
+        catalog.ALIBABA_INVALID_REASONS if inquiry.channel_id == "alibaba_intl" else catalog.INVALID_REASONS
+    )
+    reason = pick(rng, reasons)
+    same_channel = [q for q in earlier if q.channel_id == inquiry.channel_id and not q.is_invalid]
+    if reason == "重复询盘" and same_channel:
+        original = choice(rng, same_channel[-20:])
+        inquiry.company, inquiry.contact = original.company, original.contact
+        inquiry.country, inquiry.foreign, inquiry.product_sku = (
+            original.country,
+            original.foreign,
+            original.product_sku,
+        )
+    elif reason == "推销":
+        # Agents selling SEO, ads or certification write from domestic companies, whatever the platform.
+        inquiry.company = names.pitch_company(rng)
+        inquiry.contact, inquiry.country, inquiry.foreign, inquiry.product_sku = (
+            names.domestic_contact(rng),
+            "中国",
+            False,
+            "",
+        )
+    elif reason == "同行套价":
+        inquiry.company = names.competitor_company(rng)
+        inquiry.country, inquiry.foreign = "中国", False
+    else:
+        reason = "垃圾询盘" if reason == "重复询盘" else reason
+        inquiry.company, inquiry.product_sku = "", ""
+    inquiry.invalid_reason = reason
+    inquiry.events = [
+        ("invalid", _event_time(rng, inquiry.received_at, float(rng.uniform(0.05, 3)), inquiry.received_at))
+    ]
+
+
+def simulate_inquiries(
+    rng: np.random.Generator,
+    period: DemoPeriod,
+    profile: DemoProfile,
+    brand: Brand,
+    ppc: tuple[catalog.PpcKeyword, ...],
+) -> list[Inquiry]:
+    """Every inquiry received in the period up to the final export, with its whole stage timeline.
+
+    Events may lie after the period's end: those stages have simply not happened yet when the last
+    register is exported, which is what leaves recent inquiries open.
+    """
+    mix = channel_mix(profile)
+    total_weights = [share / (1 - c.invalid_rate) for c, share in mix]
+    base_per_day = profile.inquiries_per_month * 12 / 365.25
+    per_day = rng.poisson(base_per_day * daily_intensity(period))
+    days = [d for d, n in zip(period.days, per_day, strict=True) for _ in range(int(n))]
+    channel_index = allocate(rng, len(days), total_weights)
+
+    drafts: list[Inquiry] = []
+    for day, index in zip(days, channel_index, strict=True):
+        channel = mix[index][0]
+        foreign = bool(rng.random() < channel.foreign)
+        country = pick(rng, catalog.COUNTRIES) if foreign else "中国"
+        drafts.append(
+            Inquiry(
+                inquiry_id="",
+                received_at=_received_time(rng, day, foreign, period.end),
+                channel_id=channel.channel_id,
+                label=pick(rng, channel.labels),
+                contact_method=pick(rng, channel.contact_methods),
+                company=names.foreign_company(rng, country) if foreign else names.domestic_company(rng),
+                contact=names.foreign_contact(rng) if foreign else names.domestic_contact(rng),
+                country=country,
+                foreign=foreign,
+                product_sku=pick(rng, [(p.sku, p.interest) for p in PRODUCTS]),
+                sales_rep=choice(rng, catalog.SALES_REPS_EXPORT if foreign else catalog.SALES_REPS_DOMESTIC),
+                filled=frozenset(k for k, rate in FILL_RATES.items() if rng.random() < rate),
+                text_dates=bool(rng.random() < TEXT_DATE_RATE),
+            )
+        )
+    drafts.sort(key=lambda q: q.received_at)
+    _number(drafts)
+
+    outcome_weights = _outcome_weights(mix)
+    for channel, _ in mix:
+        members = [q for q in drafts if q.channel_id == channel.channel_id]
+        invalid_flags = allocate(rng, len(members), [1 - channel.invalid_rate, channel.invalid_rate])
+        valid = [q for q, flag in zip(members, invalid_flags, strict=True) if not flag]
+        outcomes = allocate(rng, len(valid), outcome_weights[channel.channel_id])
+        for inquiry, outcome in zip(valid, outcomes, strict=True):
+            previous = inquiry.received_at
+            for stage, days_after in _timeline(rng, inquiry.received_at, outcome, profile.won_cycle_days):
+                previous = _event_time(rng, inquiry.received_at, days_after, previous)
+                inquiry.events.append((stage, previous))
+            if outcome < 3:
+                lost_from = inquiry.events[-2][0] if len(inquiry.events) > 1 else "new"
+                inquiry.lost_reason = choice(rng, catalog.LOST_REASONS[lost_from])
+        for inquiry, flag in zip(members, invalid_flags, strict=True):
+            if flag:
+                _make_invalid(rng, inquiry, [q for q in drafts if q.received_at < inquiry.received_at])
+    _ensure_wins(rng, drafts, datetime.combine(period.end, EXPORT_TIME), profile)
+    for inquiry in drafts:
+        _search_details(rng, inquiry, brand, ppc)
+    return drafts
+
+
+def _ensure_wins(
+    rng: np.random.Generator, inquiries: list[Inquiry], cutoff: datetime, profile: DemoProfile
+) -> None:
+    """Turn the earliest inquiries that were to be lost unanswered into deals closed before `cutoff`.
+
+    Only the small profile asks for this (`min_won`); it keeps the funnel's shape while making sure an
+    end-to-end run always has won inquiries, orders and margins to show.
+    """
+    won = sum(1 for q in inquiries if (at := q.event_time("won")) is not None and at <= cutoff)
+    low, mode, _ = profile.won_cycle_days
+    for inquiry in inquiries:
+        if won >= profile.min_won:
+            return
+        available = (cutoff - inquiry.received_at).total_seconds() / 86400 - 1
+        if inquiry.is_invalid or [s for s, _ in inquiry.events] != ["lost"] or available < low:
+            continue
+        total = float(rng.uniform(low, min(mode, available)))
+        to_intentional = float(rng.uniform(0.2, 0.3 * total))
+        to_effective = to_intentional + float(rng.uniform(0.25, 0.75)) * (total - to_intentional)
+        inquiry.events, inquiry.lost_reason = [], ""
+        previous = inquiry.received_at
+        for stage, days_after in (
+            ("intentional", to_intentional),
+            ("effective", to_effective),
+            ("won", total),
+        ):
+            previous = _event_time(rng, inquiry.received_at, days_after, previous)
+            inquiry.events.append((stage, previous))
+        if previous <= cutoff:
+            won += 1
+
+
+def _number(inquiries: list[Inquiry]) -> None:
+    """Register numbers run per month in order of receipt, as a sales assistant assigns them."""
+    sequence: dict[str, int] = {}
+    for inquiry in inquiries:
+        month = f"{inquiry.received_at:%y%m}"
+        sequence[month] = sequence.get(month, 0) + 1
+        inquiry.inquiry_id = f"XP{month}{sequence[month]:04d}"
