@@ -40,7 +40,9 @@ CHANNEL_GROUPS: tuple[str, ...] = (
     "other",
 )
 STAGES: tuple[str, ...] = ("received", "intentional", "effective", "won")
-PRODUCT_CLASSES: tuple[str, ...] = ("flagship", "supporting")
+# `unallocated` is the margin mart's row for channel cost of a month with no valid inquiry to
+# allocate it to; it keeps the allocation adding back to the channel cost.
+PRODUCT_CLASSES: tuple[str, ...] = ("flagship", "supporting", "unallocated")
 
 # Stage counts of the funnel, widest first: each must be >= the next (won <= effective <= ...).
 FUNNEL_CHAIN: tuple[str, ...] = (
