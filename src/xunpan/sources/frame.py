@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,7 @@ class Frame:
     headers: dict[str, str] = field(default_factory=dict)
     problems: list[CellProblem] = field(default_factory=list)
     bad_cells: int = 0
+    bad_rows: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -47,6 +48,7 @@ class Frame:
         if not len(hits):
             return
         self.bad_cells += len(hits)
+        self.bad_rows.update(self.rows[hits].tolist())
         room = PROBLEM_CAP - len(self.problems)
         raw = self.raw.get(name)
         for i in hits[: max(room, 0)]:
@@ -111,3 +113,11 @@ def sum_by_currency(table: pa.Table, amount: str, currency: str = "currency") ->
             grouped.column(currency).to_pylist(), grouped.column(f"{amount}_sum").to_pylist(), strict=True
         )
     }
+
+
+def flag_duplicates(frame: Frame, name: str, keys: pa.Array, expected: str) -> None:
+    """Flag column `name` on every row whose key occurs more than once in the file."""
+    counts = pc.value_counts(pc.drop_null(keys))
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        frame.flag(name, pc.is_in(keys, value_set=repeated), expected)

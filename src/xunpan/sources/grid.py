@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from xunpan.errors import CellProblem, InputRejected
@@ -80,8 +81,11 @@ def read_grids(data: bytes, file: str) -> list[Grid]:
 
 def decode_text(data: bytes, file: str) -> tuple[str, str]:
     """Decode by BOM, then strict UTF-8, then GB18030 (a superset of GBK); UTF-16 without BOM by its NULs."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return _strict_decode(data, codec, file), codec
     sample = data[:4096]
@@ -122,8 +126,9 @@ def _text_grid(file: str, text: str, encoding: str) -> Grid:
         if any(cell.strip() for cell in row):
             head.append((start, list(row)))
         start = reader.line_num + 1
-    return Grid(file, "csv" if delimiter == "," else "tsv", encoding, None, head,
-                _text=text, _delimiter=delimiter)
+    return Grid(
+        file, "csv" if delimiter == "," else "tsv", encoding, None, head, _text=text, _delimiter=delimiter
+    )
 
 
 def _text_body(file: str, text: str, delimiter: str, header_row: int, width: int) -> Body:
@@ -182,18 +187,25 @@ def _slow_body(file: str, data: str, delimiter: str, header_row: int, width: int
             if any(cell.strip() for cell in row):
                 extra = [c for c in row[width:] if c.strip()]
                 if len(row) < width or extra:
-                    problems.append(CellProblem(
-                        file, start, None, delimiter.join(row)[:80],
-                        f"{width} columns like the header (found {len(row)}); the file may be truncated",
-                    ))
+                    problems.append(
+                        CellProblem(
+                            file,
+                            start,
+                            None,
+                            delimiter.join(row)[:80],
+                            f"{width} columns like the header (found {len(row)}); the file may be truncated",
+                        )
+                    )
                 kept.append((row + [""] * width)[:width])
                 numbers.append(start)
             start = header_row + 1 + reader.line_num
     except csv.Error as exc:
         problems.append(CellProblem(file, start, None, None, f"well-formed CSV ({exc})"))
-    columns = [pa.array(col, pa.string()) for col in zip(*kept, strict=True)] if kept else [
-        pa.array([], pa.string()) for _ in range(width)
-    ]
+    columns = (
+        [pa.array(col, pa.string()) for col in zip(*kept, strict=True)]
+        if kept
+        else [pa.array([], pa.string()) for _ in range(width)]
+    )
     return Body(columns, np.asarray(numbers, dtype=np.int64), problems)
 
 
@@ -201,8 +213,6 @@ def _drop_blank(body: Body) -> Body:
     """Rows whose every cell is blank (Excel's trailing ",,,,") carry nothing and are dropped."""
     if not body.columns or not len(body.rows):
         return body
-    import pyarrow.compute as pc
-
     blank = None
     for col in body.columns:
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), ""), True)
@@ -283,7 +293,8 @@ def _read_xlsx(data: bytes, file: str) -> list[Grid]:
             grids.append(_cell_grid(file, "xlsx", sheet.title, cells))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputRejected(
-            file, f"the Excel file is damaged or truncated ({exc.__class__.__name__}); export or copy it again"
+            file,
+            f"the Excel file is damaged or truncated ({exc.__class__.__name__}); export or copy it again",
         ) from None
     finally:
         book.close()

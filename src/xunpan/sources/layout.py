@@ -85,7 +85,8 @@ def match_row(layout: Layout, row_number: int, row: list[str | None]) -> Match |
     ignored = {norm_header(h) for h in layout.ignored}
     used = set(positions.values())
     unknown = [
-        str(cell).strip() for i, cell in enumerate(row)
+        str(cell).strip()
+        for i, cell in enumerate(row)
         if norm_header(cell) and i not in used and norm_header(cell) not in ignored
     ]
     known_ignored = sum(1 for cell in row if norm_header(cell) in ignored)
@@ -95,7 +96,10 @@ def match_row(layout: Layout, row_number: int, row: list[str | None]) -> Match |
 def missing_headers(layout: Layout, row: list[str | None]) -> tuple[list[str], int]:
     """Required headers of `layout` absent from `row`, and how many required ones are present."""
     present = {norm_header(c) for c in row}
-    missing = [c.headers[0] for c in layout.columns
-               if c.required and not any(norm_header(h) in present for h in c.headers)]
+    missing = [
+        c.headers[0]
+        for c in layout.columns
+        if c.required and not any(norm_header(h) in present for h in c.headers)
+    ]
     required = sum(1 for c in layout.columns if c.required)
     return missing, required - len(missing)

@@ -16,7 +16,8 @@ def _count(field: str, *headers: str, required: bool = True) -> Col:
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
-        "alibaba_datamanager", "platform_traffic",
+        "alibaba_datamanager",
+        "platform_traffic",
         (
             Col("stat_date", ("统计日期", "日期"), "date", not_null=True),
             Col("shop", ("店铺", "店铺名称"), required=False),
@@ -26,10 +27,13 @@ LAYOUTS: tuple[Layout, ...] = (
             _count("inquiries_reported", "询盘数", "询盘个数"),
             _count("tm_consultations", "TM咨询数", "TM咨询人数", required=False),
         ),
-        {"platform": "alibaba_intl"}, _RATES, "Alibaba.com 数据管家 traffic export",
+        {"platform": "alibaba_intl"},
+        _RATES,
+        "Alibaba.com 数据管家 traffic export",
     ),
     Layout(
-        "alibaba_1688_traffic", "platform_traffic",
+        "alibaba_1688_traffic",
+        "platform_traffic",
         (
             Col("stat_date", ("日期", "统计日期"), "date", not_null=True),
             Col("shop", ("店铺名称", "店铺"), required=False),
@@ -39,10 +43,13 @@ LAYOUTS: tuple[Layout, ...] = (
             _count("inquiries_reported", "询盘数"),
             _count("tm_consultations", "旺旺咨询数", "旺旺咨询人数"),
         ),
-        {"platform": "alibaba_1688"}, _RATES, "1688 生意参谋 traffic export",
+        {"platform": "alibaba_1688"},
+        _RATES,
+        "1688 生意参谋 traffic export",
     ),
     Layout(
-        "made_in_china", "platform_traffic",
+        "made_in_china",
+        "platform_traffic",
         (
             Col("stat_date", ("日期",), "date", not_null=True),
             _count("exposures", "展示次数"),
@@ -50,7 +57,9 @@ LAYOUTS: tuple[Layout, ...] = (
             _count("clicks", "点击次数"),
             _count("inquiries_reported", "询盘数"),
         ),
-        {"platform": "made_in_china"}, _RATES, "Made-in-China back-office export",
+        {"platform": "made_in_china"},
+        _RATES,
+        "Made-in-China back-office export",
     ),
 )
 
@@ -64,8 +73,10 @@ def finish(frame: Frame) -> None:
 
 
 def totals(table: pa.Table) -> dict[str, object]:
-    return {name: sum_int(table, name)
-            for name in ("exposures", "visitors", "clicks", "inquiries_reported", "tm_consultations")}
+    return {
+        name: sum_int(table, name)
+        for name in ("exposures", "visitors", "clicks", "inquiries_reported", "tm_consultations")
+    }
 
 
 SPEC = KindSpec("platform_traffic", LAYOUTS, finish, totals, "stat_date", ("platform", "shop"))

@@ -16,7 +16,8 @@ def _count(field: str, *headers: str, required: bool = True) -> Col:
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
-        "baidu_tongji_source", "web_traffic",
+        "baidu_tongji_source",
+        "web_traffic",
         (
             Col("visit_date", ("日期",), "date", not_null=True),
             Col("medium", ("来源类型",)),
@@ -28,10 +29,13 @@ LAYOUTS: tuple[Layout, ...] = (
             _count("sessions", "访问次数"),
             _count("conversions", "转化次数", required=False),
         ),
-        {"tool": "baidu_tongji"}, _RATES, "Baidu Tongji 来源分析 export",
+        {"tool": "baidu_tongji"},
+        _RATES,
+        "Baidu Tongji 来源分析 export",
     ),
     Layout(
-        "cnzz_source", "web_traffic",
+        "cnzz_source",
+        "web_traffic",
         (
             Col("visit_date", ("日期",), "date", not_null=True),
             Col("source", ("来源", "来路域名")),
@@ -42,7 +46,9 @@ LAYOUTS: tuple[Layout, ...] = (
             _count("sessions", "访问次数", "访次"),
             _count("conversions", "转化次数", required=False),
         ),
-        {"tool": "cnzz"}, _RATES, "CNZZ/Umeng 来源分析 export",
+        {"tool": "cnzz"},
+        _RATES,
+        "CNZZ/Umeng 来源分析 export",
     ),
 )
 

@@ -1,0 +1,306 @@
+"""Turn one input file into a validated Arrow table of its kind, or refuse it with every bad cell listed.
+
+A file is accepted whole or not at all: one unreadable cost cell rejects the file, because a cost
+table missing rows silently understates spend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xunpan.errors import CellProblem, InputRejected
+from xunpan.sources import (
+    ad_spend,
+    channel_contracts,
+    fx_rates,
+    inquiries,
+    orders,
+    platform_traffic,
+    product_costs,
+    web_traffic,
+)
+from xunpan.sources.cells import PARSERS, clean_text
+from xunpan.sources.frame import PROBLEM_CAP, Frame, KindSpec
+from xunpan.sources.grid import Grid, read_grids
+from xunpan.sources.layout import Layout, Match, match_row, missing_headers, norm_header
+from xunpan.sources.schemas import KINDS, kind_fields
+
+SPECS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        ad_spend.SPEC,
+        platform_traffic.SPEC,
+        web_traffic.SPEC,
+        inquiries.SPEC,
+        orders.SPEC,
+        product_costs.SPEC,
+        channel_contracts.SPEC,
+        fx_rates.SPEC,
+    )
+}
+LAYOUTS: tuple[Layout, ...] = tuple(layout for spec in SPECS.values() for layout in spec.layouts)
+
+_TOTALS_WORDS = pa.array(["总计", "合计", "汇总", "总和", "total", "totals", "grand total", "sum"])
+
+
+@dataclass
+class ParsedInput:
+    """A file that passed every check: its table (kind columns plus company/source columns) and summary."""
+
+    file: str
+    kind: str
+    layout: str
+    layout_description: str
+    company_id: str
+    container: str
+    encoding: str | None
+    header_row: int
+    table: pa.Table
+    date_min: dt.date | None
+    date_max: dt.date | None
+    totals: dict[str, object]
+    unknown_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows
+
+    def partitions(self) -> dict[str, list[str]]:
+        """Days covered per replacement key (platform|account, platform|shop or tool), ISO dates sorted."""
+        spec = SPECS[self.kind]
+        if not spec.partition or spec.date_field is None:
+            return {}
+        keys = pc.binary_join_element_wise(*[self.table.column(f) for f in spec.partition], "|")
+        days = pc.cast(self.table.column(spec.date_field), pa.string())
+        pairs = pa.table({"k": keys, "d": days}).group_by(["k", "d"]).aggregate([])
+        result: dict[str, list[str]] = {}
+        for key, day in zip(pairs.column("k").to_pylist(), pairs.column("d").to_pylist(), strict=True):
+            result.setdefault(key, []).append(day)
+        return {k: sorted(v) for k, v in sorted(result.items())}
+
+
+def parse_file(
+    path: Path,
+    *,
+    kind: str | None = None,
+    company_id: str = "default",
+    today: dt.date | None = None,
+    data: bytes | None = None,
+    name: str | None = None,
+) -> ParsedInput:
+    """Read, recognise and validate one file; raise InputRejected naming every bad cell (up to a cap)."""
+    name = name or path.name
+    if kind is not None and kind not in SPECS:
+        raise InputRejected(name, f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if data is None:
+        data = path.read_bytes()
+    try:
+        file_time = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    except OSError:
+        file_time = None
+    grids = read_grids(data, name)
+    layouts = SPECS[kind].layouts if kind else LAYOUTS
+    grid, match = _recognise(grids, layouts, name, kind)
+    return _convert(grid, match, company_id, today or dt.date.today(), file_time)
+
+
+def _recognise(
+    grids: list[Grid], layouts: tuple[Layout, ...], name: str, kind: str | None
+) -> tuple[Grid, Match]:
+    for grid in grids:
+        for row_number, row in grid.head:
+            matches = [m for layout in layouts if (m := match_row(layout, row_number, row)) is not None]
+            if matches:
+                return grid, max(matches, key=lambda m: m.score)
+    raise _no_header(grids, layouts, name, kind)
+
+
+def _no_header(grids: list[Grid], layouts: tuple[Layout, ...], name: str, kind: str | None) -> InputRejected:
+    """Explain the closest layout: a renamed or missing column is the usual cause."""
+    best: tuple[float, int, Layout, list[str], list[str | None]] | None = None
+    for grid in grids:
+        for row_number, row in grid.head:
+            for layout in layouts:
+                missing, present = missing_headers(layout, row)
+                ratio = present / (present + len(missing))
+                if present >= 2 and (best is None or ratio > best[0]):
+                    best = (ratio, row_number, layout, missing, row)
+    scope = f"kind {kind!r}" if kind else "any known report"
+    if best is None:
+        return InputRejected(
+            name,
+            f"no header row of {scope} was found in the first rows; expected the column names of a "
+            "platform export, register or ledger as the platform writes them (see docs/raw-landing.md)",
+        )
+    _, row_number, layout, missing, row = best
+    found = ", ".join(str(c).strip() for c in row if norm_header(c))
+    problems = [
+        CellProblem(name, row_number, m, None, f"a column named {m!r} in the header row") for m in missing
+    ]
+    return InputRejected(
+        name,
+        f"row {row_number} looks like the header of layout {layout.name} ({layout.description}) but lacks "
+        f"required columns: {', '.join(missing)}; found: {found}",
+        problems,
+    )
+
+
+def _convert(
+    grid: Grid, match: Match, company_id: str, today: dt.date, file_time: dt.datetime | None
+) -> ParsedInput:
+    layout, name = match.layout, grid.file
+    spec = SPECS[layout.kind]
+    body = grid.body(match.header_row, len(match.header))
+    problems = list(body.problems)
+    columns, rows = body.columns, body.rows
+    warnings: list[str] = []
+
+    keep = _totals_rows(grid.file, columns, rows, problems, warnings)
+    if keep is not None:
+        columns = [c.filter(pa.array(keep)) for c in columns]
+        rows = rows[keep]
+    preamble = [
+        " ".join(str(c).strip() for c in r if c is not None and str(c).strip())
+        for n, r in grid.head
+        if n < match.header_row
+    ]
+    frame = Frame(
+        name, layout, company_id, rows, today, preamble, file_time, problems=problems, bad_cells=len(problems)
+    )
+
+    limit = today + dt.timedelta(days=1)
+    for col in layout.columns:
+        if col.field not in match.positions:
+            continue
+        header = str(match.header[match.positions[col.field]]).strip()
+        raw = clean_text(columns[match.positions[col.field]])
+        frame.headers[col.field], frame.raw[col.field] = header, raw
+        parsed = PARSERS[col.parser](raw)
+        frame.fields[col.field] = parsed.values
+        frame.flag(col.field, parsed.bad, parsed.expected)
+        if col.not_null:
+            frame.flag(col.field, pc.is_null(raw), f"a value ({header} must not be empty)")
+        if col.no_future and col.parser in ("date", "timestamp"):
+            frame.flag(
+                col.field,
+                _after(parsed.values, limit),
+                f"a date not after {limit.isoformat()} (today + 1 day)",
+            )
+
+    if not len(rows) and not frame.problems:
+        raise _rejected(
+            name, f"the header was found at row {match.header_row} but there are no data rows", [], layout
+        )
+    if not frame.problems:
+        spec.finish(frame)
+    if frame.problems:
+        raise _rejected(name, _reason(frame, match), frame.problems[:PROBLEM_CAP], layout)
+
+    table = _assemble(frame, spec.kind, layout.name, company_id)
+    date_min = date_max = None
+    if spec.date_field:
+        values = table.column(spec.date_field)
+        date_min, date_max = (_as_date(v) for v in (pc.min(values).as_py(), pc.max(values).as_py()))
+    return ParsedInput(
+        file=name,
+        kind=spec.kind,
+        layout=layout.name,
+        layout_description=layout.description,
+        company_id=company_id,
+        container=grid.container,
+        encoding=grid.encoding,
+        header_row=match.header_row,
+        table=table,
+        date_min=date_min,
+        date_max=date_max,
+        totals=spec.totals(table),
+        unknown_columns=match.unknown,
+        warnings=warnings + frame.warnings,
+    )
+
+
+def _rejected(name: str, reason: str, problems: list[CellProblem], layout: Layout) -> InputRejected:
+    """The rejection, remembering which layout was recognised so quarantine can say what the file was."""
+    error = InputRejected(name, reason, problems)
+    error.kind_guess = layout.kind  # type: ignore[attr-defined]
+    error.layout_guess = layout.name  # type: ignore[attr-defined]
+    return error
+
+
+def _totals_rows(
+    file: str, columns: list[pa.Array], rows: np.ndarray, problems: list[CellProblem], warnings: list[str]
+) -> np.ndarray | None:
+    """Skip 总计/合计 rows directly under the header or at the bottom; one in the middle is an error."""
+    if not len(rows):
+        return None
+    hit = np.zeros(len(rows), dtype=bool)
+    for col in columns[:3]:
+        word = pc.utf8_rtrim(pc.utf8_lower(pc.utf8_trim_whitespace(col)), characters=":： ")
+        found = pc.is_in(word, value_set=_TOTALS_WORDS)
+        hit |= np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not hit.any():
+        return None
+    lead = int(np.argmin(hit)) if not hit.all() else len(hit)
+    trail = int(np.argmin(hit[::-1])) if not hit.all() else 0
+    middle = np.flatnonzero(hit[lead : len(hit) - trail]) + lead
+    for i in middle[:PROBLEM_CAP]:
+        problems.append(
+            CellProblem(
+                file,
+                int(rows[i]),
+                None,
+                "总计/合计",
+                "a data row: a totals row in the middle of the data means the rows are not one report "
+                "(split the file or remove the totals row)",
+            )
+        )
+    skipped = [int(rows[i]) for i in np.flatnonzero(hit) if i < lead or i >= len(hit) - trail]
+    if skipped:
+        warnings.append(f"skipped totals row(s) at row {', '.join(map(str, skipped))}")
+    return ~hit
+
+
+def _after(values: pa.Array, limit: dt.date) -> pa.Array:
+    if pa.types.is_timestamp(values.type):
+        bound = dt.datetime.combine(limit + dt.timedelta(days=1), dt.time())
+        return pc.greater_equal(values, pa.scalar(bound, values.type))
+    return pc.greater(values, pa.scalar(limit, values.type))
+
+
+def _reason(frame: Frame, match: Match) -> str:
+    rows = len(frame.bad_rows | {p.row for p in frame.problems})
+    more = f" (the first {PROBLEM_CAP} are listed)" if frame.bad_cells > PROBLEM_CAP else ""
+    return (
+        f"rejected as a whole — {frame.bad_cells} problem(s) in {rows} row(s) of this "
+        f"{match.layout.description} (header at row {match.header_row}){more}; nothing was loaded"
+    )
+
+
+def _assemble(frame: Frame, kind: str, layout: str, company_id: str) -> pa.Table:
+    n = len(frame)
+    arrays: dict[str, pa.Array] = {
+        "company_id": pa.array([company_id] * n, pa.string()),
+        "source_file": pa.array([frame.file] * n, pa.string()),
+        "source_layout": pa.array([layout] * n, pa.string()),
+        "source_row": pa.array(frame.rows, pa.int64()),
+    }
+    for f in kind_fields(kind):
+        value = frame.fields.get(f.name)
+        arrays[f.name] = pa.nulls(n, f.type) if value is None else pc.cast(value, f.type)
+    return pa.table(arrays)
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+__all__ = ["LAYOUTS", "SPECS", "ParsedInput", "parse_file"]
