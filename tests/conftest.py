@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="xunpan-airflow-test-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
 
 
 @pytest.fixture

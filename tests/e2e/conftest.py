@@ -30,12 +30,14 @@ def _migrate_airflow_db() -> None:
 
 
 def run_daily_dag(business_date: date) -> str:
-    """Run the real DAG in-process with dag.test() for one business date; return the run's state."""
-    from airflow.dag_processing.dagbag import DagBag
+    """Run the real DAG in-process with dag.test() for one business date; return the run's state.
+
+    The DAG is parsed and serialised into the metadata DB the way `airflow dags test` does it."""
+    from airflow.utils.cli import get_bagged_dag
 
     from xunpan.pipeline import logical_date_for
 
-    dag = DagBag(dag_folder=str(REPO / "dags")).dags["xunpan_daily"]
+    dag = get_bagged_dag(None, "xunpan_daily")
     dag_run = dag.test(logical_date=logical_date_for(business_date))
     return str(dag_run.state)
 
@@ -43,7 +45,7 @@ def run_daily_dag(business_date: date) -> str:
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     """Generate the small demo dataset into a fresh XUNPAN_HOME and run the daily DAG once."""
-    from xunpan.demo import generate_small
+    from xunpan.demo import SMALL_END_DATE, generate_small
 
     home = tmp_path_factory.mktemp("e2e") / "xunpan_home"
     mp = pytest.MonkeyPatch()
@@ -52,15 +54,7 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     settings = Settings.from_env()
     settings.ensure_dirs()
     _migrate_airflow_db()
-    written = generate_small(settings.inbox)
-    end = max(_data_end(written))
-    state = run_daily_dag(end)
-    yield PipelineRun(settings, end, state)
+    generate_small(settings.inbox)
+    state = run_daily_dag(SMALL_END_DATE)
+    yield PipelineRun(settings, SMALL_END_DATE, state)
     mp.undo()
-
-
-def _data_end(paths: list[Path]) -> list[date]:
-    """The small dataset ends on the date of its last register export (its file name says the month)."""
-    from xunpan.demo import SMALL_END_DATE
-
-    return [SMALL_END_DATE]

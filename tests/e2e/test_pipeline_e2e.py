@@ -100,8 +100,9 @@ def test_revenue_reconciles_with_the_imported_order_lines(pipeline_run) -> None:
                     from read_parquet('{raw}/fx_rates/*.parquet', union_by_name = true)
                 ) where rn = 1
             )
-            select sum(case when o.currency = 'CNY' then round(o.quantity * o.unit_price, 2)
-                            else round(o.quantity * o.unit_price * f.cny_per_unit, 2) end)
+            -- quantity x price x rate has 13 decimals: widen before multiplying.
+            select sum(round(o.quantity::decimal(38, 3) * o.unit_price::decimal(38, 4)
+                             * case when o.currency = 'CNY' then 1 else f.cny_per_unit end, 2))
             from latest o
             asof left join fx f on f.currency = o.currency and o.order_date >= f.rate_date
             where o.rn = 1
@@ -110,7 +111,7 @@ def test_revenue_reconciles_with_the_imported_order_lines(pipeline_run) -> None:
     with duckdb.connect(str(pipeline_run.settings.serving_current), read_only=True) as con:
         published = con.execute("select sum(revenue_cny) from mart_product_margin").fetchone()[0]
     assert expected is not None and expected > 0
-    assert abs(Decimal(str(published)) - Decimal(str(expected))) <= Decimal("0.01")
+    assert Decimal(str(published)) == Decimal(str(expected))
 
 
 def test_status_points_to_the_published_serving_file(pipeline_run) -> None:
