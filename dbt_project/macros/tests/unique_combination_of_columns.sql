@@ -18,7 +18,7 @@
 {% endtest %}
 
 {#- A boolean SQL expression holds for every row. -#}
-{% test expression_is_true(model, expression) %}
+{% test expression_is_true(model, expression, column_name=None) %}
     select *
     from {{ model }}
     where not ({{ expression }})

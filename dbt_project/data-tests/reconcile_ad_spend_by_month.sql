@@ -1,0 +1,44 @@
+-- Fails for every company and month where the variable spend in mart_channel_cost_per_inquiry
+-- differs from the imported ad-spend rows that count (latest load wins), converted to CNY at the
+-- day's rate, by more than var('reconciliation_tolerance_cny'). Reads the staging view, i.e. the
+-- raw files as they are now: a mart that is stale or double counts fails.
+with imported as (
+
+    select
+        spend.company_id,
+        {{ month_start('spend.spend_date') }} as month_start,
+        sum({{ money(exact('spend.cost') ~ ' * ' ~ cny_per_unit('fx', 'spend.currency')) }}) as spend_cny
+    from {{ ref('stg_raw__ad_spend') }} as spend
+    {{ fx_rate_join('fx', 'spend.currency', 'spend.spend_date') }}
+    group by spend.company_id, {{ month_start('spend.spend_date') }}
+
+),
+
+published as (
+
+    select
+        company_id,
+        {{ month_start('date_day') }} as month_start,
+        sum(spend_variable_cny) as spend_cny
+    from {{ ref('mart_channel_cost_per_inquiry') }}
+    group by company_id, {{ month_start('date_day') }}
+
+),
+
+compared as (
+
+    select
+        coalesce(imported.company_id, published.company_id) as company_id,
+        coalesce(imported.month_start, published.month_start) as month_start,
+        coalesce(imported.spend_cny, 0) as imported_spend_cny,
+        coalesce(published.spend_cny, 0) as published_spend_cny
+    from imported
+    full outer join published
+        on imported.company_id = published.company_id
+        and imported.month_start = published.month_start
+
+)
+
+select *
+from compared
+where abs(imported_spend_cny - published_spend_cny) > {{ var('reconciliation_tolerance_cny') }}

@@ -1,0 +1,136 @@
+-- One row per company x month x channel x product_sku: the channel's marketing cost that month
+-- (variable + fixed) allocated to products in proportion to their valid inquiries received
+-- from that channel that month. Shares are rounded to the cent and the rounding remainder goes
+-- to the product with the most valid inquiries (ties: lowest SKU), so the allocations add back
+-- exactly to the channel cost. A channel-month with cost but no valid inquiry for a known
+-- product is kept whole on product_sku `unallocated`.
+with channel_costs as (
+
+    select
+        company_id,
+        {{ month_start('date_day') }} as month_start,
+        channel_id,
+        cast(sum(spend_variable_cny + spend_fixed_cny) as numeric(18, 2)) as channel_cost_cny
+    from {{ ref('int_channel_costs_daily') }}
+    group by company_id, {{ month_start('date_day') }}, channel_id
+
+),
+
+product_inquiries as (
+
+    select
+        company_id,
+        {{ month_start('received_date') }} as month_start,
+        channel_id,
+        product_sku,
+        count(*) as inquiries_valid
+    from {{ ref('fct_inquiries') }}
+    where not is_invalid
+        and product_sku is not null
+    group by company_id, {{ month_start('received_date') }}, channel_id, product_sku
+
+),
+
+channel_inquiries as (
+
+    select
+        company_id,
+        month_start,
+        channel_id,
+        sum(inquiries_valid) as channel_inquiries_valid
+    from product_inquiries
+    group by company_id, month_start, channel_id
+
+),
+
+shares as (
+
+    select
+        channel_costs.company_id,
+        channel_costs.month_start,
+        channel_costs.channel_id,
+        channel_costs.channel_cost_cny,
+        product_inquiries.product_sku,
+        product_inquiries.inquiries_valid,
+        channel_inquiries.channel_inquiries_valid,
+        {{ money('channel_costs.channel_cost_cny * product_inquiries.inquiries_valid / channel_inquiries.channel_inquiries_valid') }} as rounded_share_cny,
+        row_number() over (
+            partition by channel_costs.company_id, channel_costs.month_start, channel_costs.channel_id
+            order by product_inquiries.inquiries_valid desc, product_inquiries.product_sku
+        ) as share_rank
+    from channel_costs
+    inner join channel_inquiries
+        on channel_costs.company_id = channel_inquiries.company_id
+        and channel_costs.month_start = channel_inquiries.month_start
+        and channel_costs.channel_id = channel_inquiries.channel_id
+    inner join product_inquiries
+        on channel_costs.company_id = product_inquiries.company_id
+        and channel_costs.month_start = product_inquiries.month_start
+        and channel_costs.channel_id = product_inquiries.channel_id
+
+),
+
+remainders as (
+
+    select
+        company_id,
+        month_start,
+        channel_id,
+        channel_cost_cny - sum(rounded_share_cny) as remainder_cny
+    from shares
+    group by company_id, month_start, channel_id, channel_cost_cny
+
+),
+
+allocated as (
+
+    select
+        shares.company_id,
+        shares.month_start,
+        shares.channel_id,
+        shares.product_sku,
+        shares.inquiries_valid,
+        shares.channel_inquiries_valid,
+        shares.channel_cost_cny,
+        cast(
+            shares.rounded_share_cny
+            + case when shares.share_rank = 1 then remainders.remainder_cny else 0 end
+        as numeric(18, 2)) as allocated_marketing_cost_cny
+    from shares
+    inner join remainders
+        on shares.company_id = remainders.company_id
+        and shares.month_start = remainders.month_start
+        and shares.channel_id = remainders.channel_id
+
+),
+
+unallocated as (
+
+    select
+        channel_costs.company_id,
+        channel_costs.month_start,
+        channel_costs.channel_id,
+        'unallocated' as product_sku,
+        0 as inquiries_valid,
+        0 as channel_inquiries_valid,
+        channel_costs.channel_cost_cny,
+        channel_costs.channel_cost_cny as allocated_marketing_cost_cny
+    from channel_costs
+    left join channel_inquiries
+        on channel_costs.company_id = channel_inquiries.company_id
+        and channel_costs.month_start = channel_inquiries.month_start
+        and channel_costs.channel_id = channel_inquiries.channel_id
+    where channel_inquiries.channel_id is null
+        and channel_costs.channel_cost_cny <> 0
+
+),
+
+final as (
+
+    select * from allocated
+    union all
+    select * from unallocated
+
+)
+
+select * from final

@@ -1,0 +1,228 @@
+-- One row per inquiry (company x inquiry_id): its current state and its stage dates, derived
+-- deterministically from every register snapshot in raw, so a re-run, a backfill and a full
+-- rebuild give the same result.
+--
+-- Rules:
+-- * stage reached = the current snapshot's stage, raised by any stage date the register gives
+--   (a date is evidence the stage was reached). A lost inquiry keeps the furthest stage any
+--   snapshot showed before it was lost, capped at `effective` (lost and won are disjoint).
+--   An invalid inquiry reaches nothing beyond `received`.
+-- * stage date = the register's date when it gives one (the current snapshot's, else the latest
+--   an earlier snapshot gave); otherwise the first snapshot_at at which the inquiry was seen at
+--   or beyond that stage; a skipped stage takes the date of the later stage (成交 implies 有效
+--   and 意向), and a stage is never dated after the stage that follows it.
+-- * lost_at = the register's date, else the first snapshot showing `lost` after the last
+--   snapshot that did not.
+with snapshots as (
+
+    select
+        snapshots.*,
+        {{ stage_rank('snapshots.stage') }} as snapshot_rank
+    from {{ ref('stg_raw__inquiry_snapshots') }} as snapshots
+
+),
+
+current_state as (
+
+    select * from {{ ref('stg_raw__inquiries_current') }}
+
+),
+
+history as (
+
+    select
+        company_id,
+        inquiry_id,
+        count(*) as snapshots_seen,
+        min(snapshot_at_local) as first_snapshot_at_local,
+        max(snapshot_at_local) as last_snapshot_at_local,
+        max(snapshot_rank) as max_rank_seen,
+        min(case when snapshot_rank >= 1 then snapshot_at_local end) as seen_intentional_at_local,
+        min(case when snapshot_rank >= 2 then snapshot_at_local end) as seen_effective_at_local,
+        min(case when snapshot_rank >= 3 then snapshot_at_local end) as seen_won_at_local,
+        max(case when stage <> 'lost' then snapshot_at_local end) as last_not_lost_at_local,
+        max(intentional_at_local) as register_intentional_at_local,
+        max(effective_at_local) as register_effective_at_local,
+        max(won_at_local) as register_won_at_local,
+        max(lost_at_local) as register_lost_at_local
+    from snapshots
+    group by company_id, inquiry_id
+
+),
+
+lost_sightings as (
+
+    select
+        snapshots.company_id,
+        snapshots.inquiry_id,
+        min(snapshots.snapshot_at_local) as seen_lost_at_local
+    from snapshots
+    inner join history
+        on snapshots.company_id = history.company_id
+        and snapshots.inquiry_id = history.inquiry_id
+    where snapshots.stage = 'lost'
+        and (history.last_not_lost_at_local is null
+             or snapshots.snapshot_at_local > history.last_not_lost_at_local)
+    group by snapshots.company_id, snapshots.inquiry_id
+
+),
+
+register_dates as (
+
+    select
+        current_state.*,
+        history.snapshots_seen,
+        history.first_snapshot_at_local,
+        history.last_snapshot_at_local,
+        history.max_rank_seen,
+        history.seen_intentional_at_local,
+        history.seen_effective_at_local,
+        history.seen_won_at_local,
+        lost_sightings.seen_lost_at_local,
+        coalesce(current_state.intentional_at_local, history.register_intentional_at_local) as given_intentional_at_local,
+        coalesce(current_state.effective_at_local, history.register_effective_at_local) as given_effective_at_local,
+        coalesce(current_state.won_at_local, history.register_won_at_local) as given_won_at_local,
+        coalesce(current_state.lost_at_local, history.register_lost_at_local) as given_lost_at_local
+    from current_state
+    inner join history
+        on current_state.company_id = history.company_id
+        and current_state.inquiry_id = history.inquiry_id
+    left join lost_sightings
+        on current_state.company_id = lost_sightings.company_id
+        and current_state.inquiry_id = lost_sightings.inquiry_id
+
+),
+
+reached as (
+
+    select
+        register_dates.*,
+        case
+            when stage = 'invalid' then 0
+            when stage = 'lost' then
+                case
+                    when greatest(
+                        coalesce(max_rank_seen, 0),
+                        case
+                            when given_won_at_local is not null then 3
+                            when given_effective_at_local is not null then 2
+                            when given_intentional_at_local is not null then 1
+                            else 0
+                        end
+                    ) > 2 then 2
+                    else greatest(
+                        coalesce(max_rank_seen, 0),
+                        case
+                            when given_effective_at_local is not null then 2
+                            when given_intentional_at_local is not null then 1
+                            else 0
+                        end
+                    )
+                end
+            else greatest(
+                coalesce({{ stage_rank('stage') }}, 0),
+                case
+                    when given_won_at_local is not null then 3
+                    when given_effective_at_local is not null then 2
+                    when given_intentional_at_local is not null then 1
+                    else 0
+                end
+            )
+        end as reached_rank
+    from register_dates
+
+),
+
+won_dated as (
+
+    select
+        reached.*,
+        case
+            when reached_rank >= 3 then coalesce(given_won_at_local, seen_won_at_local)
+        end as won_at_local_final
+    from reached
+
+),
+
+effective_dated as (
+
+    select
+        won_dated.*,
+        case
+            when reached_rank >= 2 then coalesce(
+                given_effective_at_local,
+                {{ earliest_of('seen_effective_at_local', 'won_at_local_final') }}
+            )
+        end as effective_at_local_final
+    from won_dated
+
+),
+
+intentional_dated as (
+
+    select
+        effective_dated.*,
+        case
+            when reached_rank >= 1 then coalesce(
+                given_intentional_at_local,
+                {{ earliest_of('seen_intentional_at_local', 'effective_at_local_final') }}
+            )
+        end as intentional_at_local_final
+    from effective_dated
+
+),
+
+final as (
+
+    select
+        company_id,
+        inquiry_id,
+        received_at_local,
+        {{ business_date('received_at_local') }} as received_date,
+        channel_label,
+        contact_method,
+        customer_company,
+        country,
+        product,
+        stage as current_stage,
+        case reached_rank
+            when 3 then 'won'
+            when 2 then 'effective'
+            when 1 then 'intentional'
+            else 'received'
+        end as stage_reached,
+        reached_rank,
+        stage = 'invalid' as is_invalid,
+        stage = 'lost' as is_lost,
+        stage <> 'invalid' and stage <> 'lost' and reached_rank = 3 as is_won,
+        stage <> 'invalid' and stage <> 'lost' and reached_rank < 3 as is_open,
+        case
+            when stage = 'lost' then
+                case reached_rank when 2 then 'effective' when 1 then 'intentional' else 'received' end
+        end as lost_stage,
+        case when stage = 'lost' then lost_reason end as lost_reason,
+        case when stage = 'invalid' then invalid_reason end as invalid_reason,
+        intentional_at_local_final as intentional_at_local,
+        effective_at_local_final as effective_at_local,
+        won_at_local_final as won_at_local,
+        case when stage = 'lost' then coalesce(given_lost_at_local, seen_lost_at_local) end as lost_at_local,
+        case
+            when reached_rank >= 3 and given_won_at_local is not null then 'register'
+            when reached_rank >= 3 then 'history'
+        end as won_at_source,
+        {{ days_between('received_at_local', 'intentional_at_local_final') }} as days_to_intentional,
+        {{ days_between('received_at_local', 'effective_at_local_final') }} as days_to_effective,
+        {{ days_between('received_at_local', 'won_at_local_final') }} as days_to_won,
+        deal_amount,
+        deal_currency,
+        sales_rep,
+        keyword,
+        landing_page,
+        snapshots_seen,
+        first_snapshot_at_local,
+        last_snapshot_at_local
+    from intentional_dated
+
+)
+
+select * from final

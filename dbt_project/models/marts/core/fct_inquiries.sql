@@ -1,0 +1,110 @@
+-- One row per inquiry (company x inquiry_id), current state as of the last register load, with
+-- its canonical channel, resolved product and stage dates (int_inquiry_stage_dates), times in
+-- UTC, and won revenue / gross profit in CNY.
+with inquiries as (
+
+    select * from {{ ref('int_inquiry_stage_dates') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('dim_channels') }}
+
+),
+
+linked_orders as (
+
+    select
+        company_id,
+        inquiry_id,
+        sum(revenue_cny) as revenue_cny,
+        sum(gross_profit_cny) as gross_profit_cny
+    from {{ ref('int_order_lines_costed') }}
+    where inquiry_id is not null
+    group by company_id, inquiry_id
+
+),
+
+attributed as (
+
+    select
+        inquiries.*,
+        coalesce(alias_keys.channel_id, 'unknown') as channel_id,
+        product_keys.product_sku,
+        products.product_line
+    from inquiries
+    left join {{ ref('int_channel_alias_keys') }} as alias_keys
+        on {{ normalize_label('inquiries.channel_label') }} = alias_keys.label_key
+    left join {{ ref('int_product_keys') }} as product_keys
+        on inquiries.company_id = product_keys.company_id
+        and upper(trim(inquiries.product)) = product_keys.product_key
+    left join {{ ref('int_products') }} as products
+        on product_keys.company_id = products.company_id
+        and product_keys.product_sku = products.product_sku
+
+),
+
+valued as (
+
+    select
+        attributed.*,
+        linked_orders.revenue_cny as linked_revenue_cny,
+        linked_orders.gross_profit_cny as linked_gross_profit_cny,
+        {{ money(exact('attributed.deal_amount') ~ ' * ' ~ cny_per_unit('fx', 'attributed.deal_currency')) }} as deal_amount_cny
+    from attributed
+    left join linked_orders
+        on attributed.company_id = linked_orders.company_id
+        and attributed.inquiry_id = linked_orders.inquiry_id
+    {{ fx_rate_join('fx', 'attributed.deal_currency', 'cast(attributed.won_at_local as date)') }}
+
+),
+
+final as (
+
+    select
+        valued.company_id,
+        valued.inquiry_id,
+        {{ wall_time_to_utc('valued.received_at_local') }} as received_at,
+        valued.received_date,
+        valued.channel_id,
+        channels.channel_group,
+        channels.is_paid,
+        valued.channel_label,
+        valued.contact_method,
+        valued.country,
+        valued.product_sku,
+        coalesce(valued.product_line, 'unknown') as product_line,
+        valued.stage_reached,
+        valued.is_won,
+        valued.is_lost,
+        valued.is_open,
+        valued.is_invalid,
+        valued.lost_stage,
+        valued.lost_reason,
+        valued.invalid_reason,
+        {{ wall_time_to_utc('valued.intentional_at_local') }} as intentional_at,
+        {{ wall_time_to_utc('valued.effective_at_local') }} as effective_at,
+        {{ wall_time_to_utc('valued.won_at_local') }} as won_at,
+        {{ wall_time_to_utc('valued.lost_at_local') }} as lost_at,
+        valued.won_at_source,
+        valued.days_to_intentional,
+        valued.days_to_effective,
+        valued.days_to_won,
+        cast(case
+            when not valued.is_won then 0
+            else coalesce(valued.linked_revenue_cny, valued.deal_amount_cny)
+        end as numeric(18, 2)) as won_revenue_cny,
+        cast(case
+            when not valued.is_won then 0
+            else valued.linked_gross_profit_cny
+        end as numeric(18, 2)) as won_gross_profit_cny,
+        valued.sales_rep,
+        valued.snapshots_seen
+    from valued
+    inner join channels
+        on valued.channel_id = channels.channel_id
+
+)
+
+select * from final

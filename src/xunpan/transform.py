@@ -1,0 +1,179 @@
+"""Run dbt over the warehouse: one `dbt build` process per run (DuckDB has a single writer).
+
+dbt's compiled files and logs go under XUNPAN_HOME/dbt so the checkout stays clean; the
+profile reads the warehouse path and the raw landing folder from the environment set here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xunpan.config import Settings
+from xunpan.errors import XunpanError
+
+log = logging.getLogger(__name__)
+
+# run_results.json statuses, grouped the way dbt's own summary line counts them.
+_PASS = {"pass", "success"}
+_WARN = {"warn"}
+_ERROR = {"error", "fail", "runtime error"}
+_SKIP = {"skipped"}
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    """Outcome of one dbt invocation, counted from target/run_results.json."""
+
+    return_code: int
+    elapsed_seconds: float
+    passed: int = 0
+    warned: int = 0
+    errored: int = 0
+    skipped: int = 0
+    failing_nodes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.return_code == 0 and self.errored == 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "return_code": self.return_code,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "pass": self.passed,
+            "warn": self.warned,
+            "error": self.errored,
+            "skip": self.skipped,
+            "failing_nodes": list(self.failing_nodes),
+        }
+
+
+def dbt_dir(settings: Settings) -> Path:
+    """Where dbt writes compiled SQL, run results and logs for this installation."""
+    return settings.home / "dbt"
+
+
+def dbt_target_path(settings: Settings) -> Path:
+    return dbt_dir(settings) / "target"
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment for a dbt process: the current one plus the warehouse, raw folder and paths."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(settings.dbt_project_dir),
+            "DBT_PROJECT_DIR": str(settings.dbt_project_dir),
+            "XUNPAN_WAREHOUSE": str(settings.warehouse),
+            "XUNPAN_RAW_DIR": str(settings.raw),
+            "DBT_TARGET_PATH": str(dbt_target_path(settings)),
+            "DBT_LOG_PATH": str(dbt_dir(settings) / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    return env
+
+
+def dbt_command(settings: Settings, *args: str) -> list[str]:
+    """The argv of a dbt invocation from the dbt environment, e.g. dbt_command(s, "build")."""
+    return [str(settings.venv_bin("dbt", "dbt")), *args]
+
+
+def run_dbt(settings: Settings, *args: str, env: dict[str, str] | None = None) -> DbtResult:
+    """Run one dbt command in the project folder, stream its output to the log, count results.
+
+    Raises XunpanError naming the failing nodes when dbt fails.
+    """
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    dbt_dir(settings).mkdir(parents=True, exist_ok=True)
+    results_file = dbt_target_path(settings) / "run_results.json"
+    results_file.unlink(missing_ok=True)
+    argv = dbt_command(settings, *args)
+    log.info("running %s", " ".join(argv))
+    started = time.monotonic()
+    process = subprocess.Popen(
+        argv,
+        cwd=settings.dbt_project_dir,
+        env=env or dbt_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    tail: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        line = line.rstrip("\n")
+        log.info("dbt: %s", line)
+        tail.append(line)
+        del tail[:-40]
+    return_code = process.wait()
+    elapsed = time.monotonic() - started
+    result = _read_run_results(results_file, return_code, elapsed)
+    if not result.ok:
+        nodes = ", ".join(result.failing_nodes) or "none reported"
+        raise XunpanError(
+            f"dbt {' '.join(args)} failed (exit code {return_code}); failing nodes: {nodes}\n"
+            + "\n".join(tail[-20:])
+        )
+    return result
+
+
+def dbt_build(settings: Settings, extra_args: list[str] | None = None) -> DbtResult:
+    """`dbt build` (seeds, models, snapshots and every test) as one process over the warehouse."""
+    return run_dbt(settings, "build", *(extra_args or []))
+
+
+def dbt_docs(settings: Settings, out_dir: Path) -> Path:
+    """Write dbt's static documentation site (one self-contained HTML file) into out_dir."""
+    run_dbt(settings, "docs", "generate", "--static")
+    target = dbt_target_path(settings)
+    static = target / "static_index.html"
+    if not static.exists():
+        raise XunpanError(f"{static}: dbt docs generate --static wrote no static_index.html")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(static, out_dir / "index.html")
+    for name in ("manifest.json", "catalog.json"):
+        if (target / name).exists():
+            shutil.copyfile(target / name, out_dir / name)
+    return out_dir / "index.html"
+
+
+def _read_run_results(path: Path, return_code: int, elapsed: float) -> DbtResult:
+    if not path.exists():
+        return DbtResult(
+            return_code=return_code or 1,
+            elapsed_seconds=elapsed,
+            failing_nodes=[] if return_code == 0 else ["(dbt wrote no run_results.json)"],
+        )
+    results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
+    counts = {"pass": 0, "warn": 0, "error": 0, "skip": 0}
+    failing: list[str] = []
+    for item in results:
+        status = str(item.get("status", "")).lower()
+        if status in _PASS:
+            counts["pass"] += 1
+        elif status in _WARN:
+            counts["warn"] += 1
+        elif status in _ERROR:
+            counts["error"] += 1
+            failing.append(str(item.get("unique_id")))
+        elif status in _SKIP:
+            counts["skip"] += 1
+    return DbtResult(
+        return_code=return_code,
+        elapsed_seconds=elapsed,
+        passed=counts["pass"],
+        warned=counts["warn"],
+        errored=counts["error"],
+        skipped=counts["skip"],
+        failing_nodes=failing,
+    )
