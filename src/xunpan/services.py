@@ -120,7 +120,9 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def wait_http(url: str, timeout: float = 120.0, settings: Settings | None = None, name: str | None = None) -> None:
+def wait_http(
+    url: str, timeout: float = 120.0, settings: Settings | None = None, name: str | None = None
+) -> None:
     """Wait until `url` answers with a status below 500, or raise XunpanError after `timeout` seconds.
 
     Given the service's settings and name, stop waiting as soon as its process has died and
@@ -131,7 +133,9 @@ def wait_http(url: str, timeout: float = 120.0, settings: Settings | None = None
     while time.monotonic() < deadline:
         if settings is not None and name is not None and service_pid(settings, name) is None:
             tail = _log_tail(settings, name)
-            raise XunpanError(f"{name} exited before {url} answered; end of {settings.logs / name}.log:\n{tail}")
+            raise XunpanError(
+                f"{name} exited before {url} answered; end of {settings.logs / name}.log:\n{tail}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status < 500:

@@ -27,7 +27,9 @@ def test_daily_dag_succeeds_and_publishes(pipeline_run) -> None:
     serving = pipeline_run.settings.serving_current
     assert serving.is_symlink() and serving.resolve().exists()
     with duckdb.connect(str(serving), read_only=True) as con:
-        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
+        tables = {
+            row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()
+        }
         assert tables >= PUBLISHED
         for table in PUBLISHED:
             (count,) = con.execute(f"select count(*) from {table}").fetchone()
@@ -76,7 +78,9 @@ def test_variable_spend_reconciles_to_the_cent_with_the_imported_rows(pipeline_r
             """
         ).fetchone()[0]
     with duckdb.connect(str(pipeline_run.settings.serving_current), read_only=True) as con:
-        published = con.execute("select sum(spend_variable_cny) from mart_channel_cost_per_inquiry").fetchone()[0]
+        published = con.execute(
+            "select sum(spend_variable_cny) from mart_channel_cost_per_inquiry"
+        ).fetchone()[0]
     assert expected is not None and expected > 0
     assert Decimal(str(published)) == Decimal(str(expected))
 
