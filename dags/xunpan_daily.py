@@ -30,9 +30,8 @@ WAREHOUSE_POOL = "xunpan_warehouse"
 
 
 def _alert_on_failure(context) -> None:
-    from xunpan.notify import notify_failure
-
     from xunpan.config import Settings
+    from xunpan.notify import notify_failure
 
     ti = context["ti"]
     notify_failure(
