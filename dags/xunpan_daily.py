@@ -4,6 +4,8 @@
 Runs at 06:00 Asia/Shanghai for the business day that just ended (the 2026-11-23 run loads
 2026-11-22); `xunpan run --date D` runs it once for day D.
 
+0. **pull_apis** — pulls the report APIs that have an Airflow connection (`baidu_tongji`,
+   `baidu_search`), with a look-back window because platforms restate recent days.
 1. **ingest** — loads every new file of the inbox into the raw Parquet landing zone; bad files go
    to `quarantine/` with a reason file, the others still load.
 2. **build** — one `dbt build` (staging -> intermediate -> marts, with all dbt tests) on the
@@ -58,7 +60,14 @@ def _alert_on_failure(context) -> None:
 )
 def xunpan_daily():
     @task(pool=WAREHOUSE_POOL)
-    def ingest(**context) -> dict:
+    def pull_apis(**context) -> dict:
+        from xunpan.config import Settings
+        from xunpan.pipeline import business_date_for, step_pull
+
+        return step_pull(Settings.from_env(), business_date_for(context["logical_date"]), context["run_id"])
+
+    @task(pool=WAREHOUSE_POOL)
+    def ingest(pulled: dict, **context) -> dict:
         from xunpan.config import Settings
         from xunpan.pipeline import step_ingest
 
@@ -104,7 +113,7 @@ def xunpan_daily():
                 f"{len(rejected)} input file(s) were quarantined (see `xunpan inbox`): {names}"
             )
 
-    ingested = ingest()
+    ingested = ingest(pull_apis())
     published = publish(audit(build(ingested)))
     report_rejected_files(ingested, published)
 

@@ -59,6 +59,35 @@ def read_journal(settings: Settings, limit: int = 50) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+# Airflow connection id -> the connector it configures. A connection that is not defined means the
+# user does not pull that API; its data may still arrive as exported files in the inbox.
+API_CONNECTIONS = {"baidu_tongji": "BaiduTongjiConnector", "baidu_search": "BaiduSearchAdsConnector"}
+
+
+def step_pull(settings: Settings, business_date: date, run_id: str) -> dict[str, Any]:
+    """Pull every API whose Airflow connection exists, up to `business_date`, with its look-back window."""
+    import xunpan.connectors as connectors
+    from xunpan.landing import ensure_raw_layout
+
+    settings.ensure_dirs()
+    ensure_raw_layout(settings)
+    pulled: dict[str, Any] = {}
+    for conn_id, class_name in API_CONNECTIONS.items():
+        try:
+            credentials = connectors.credentials_from_connection(conn_id)
+        except Exception as exc:
+            if type(exc).__name__ != "AirflowNotFoundException":
+                raise
+            pulled[conn_id] = "not configured"
+            continue
+        connector = getattr(connectors, class_name)(credentials, company_id=settings.company_id)
+        result = connector.run(settings, end=business_date)
+        pulled[conn_id] = {"rows": result.rows, "window": str(result.window)}
+        log.info("pulled %s rows from %s (%s)", result.rows, conn_id, result.window)
+    record_step(settings, run_id, "pull", "success", {"pulled": pulled})
+    return pulled
+
+
 def step_ingest(settings: Settings, run_id: str) -> dict[str, Any]:
     """Load every unprocessed inbox file into the raw landing zone."""
     from xunpan.landing import ensure_raw_layout, ingest_inbox

@@ -39,15 +39,23 @@ def test_daily_dag_settings(dagbag: DagBag) -> None:
     # The retries promised in the architecture: every task retries except the gate and the report,
     # where a retry cannot fix bad data.
     retries = {task.task_id: task.retries for task in dag.tasks}
-    assert retries == {"ingest": 2, "build": 2, "audit": 0, "publish": 2, "report_rejected_files": 0}
+    assert retries == {
+        "pull_apis": 2,
+        "ingest": 2,
+        "build": 2,
+        "audit": 0,
+        "publish": 2,
+        "report_rejected_files": 0,
+    }
     pools = {task.task_id: task.pool for task in dag.tasks}
-    assert pools["ingest"] == pools["build"] == pools["publish"] == "xunpan_warehouse"
+    assert pools["pull_apis"] == pools["ingest"] == pools["build"] == pools["publish"] == "xunpan_warehouse"
 
 
 def test_task_graph(dagbag: DagBag) -> None:
     dag = dagbag.dags["xunpan_daily"]
     downstream = {task.task_id: sorted(task.downstream_task_ids) for task in dag.tasks}
     assert downstream == {
+        "pull_apis": ["ingest"],
         "ingest": ["build", "report_rejected_files"],
         "build": ["audit"],
         "audit": ["publish"],
