@@ -51,6 +51,10 @@ def run(business_date: datetime | None, quiet: bool) -> None:
     settings = Settings.from_env()
     day = business_date.date() if business_date else _yesterday()
     outcome = run_dag_once(settings, day, echo=not quiet)
+    from xunpan.status import describe_steps
+
+    for line in describe_steps(settings, outcome.run_id):
+        click.echo(line)
     click.echo(f"xunpan_daily for {day}: {outcome.state} (run {outcome.run_id}); log: {outcome.log_file}")
     if not outcome.ok:
         sys.exit(1)

@@ -149,7 +149,7 @@ def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> 
 
 
 def _worth_echoing(line: str) -> bool:
-    return any(key in line for key in ("new_state=", "DagRun Finished", "[error", "ERROR", "Traceback"))
+    return any(key in line for key in ("DagRun Finished", "[error", "ERROR", "Traceback"))
 
 
 def standalone_argv(settings: Settings) -> list[str]:

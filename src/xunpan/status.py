@@ -78,3 +78,31 @@ def format_status(report: dict[str, Any]) -> str:
     counts = {key: len(value) for key, value in inbox.items() if isinstance(value, list)}
     lines.append("Inbox (收件箱): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return "\n".join(lines)
+
+
+def describe_steps(settings: Settings, run_id: str | None) -> list[str]:
+    """One line per pipeline step of `run_id`, from the run journal: what it did, in numbers."""
+    lines = []
+    for entry in read_journal(settings, limit=200):
+        if entry["run_id"] != run_id:
+            continue
+        step, outcome = entry["step"], entry["outcome"]
+        if step == "ingest":
+            detail = (
+                f"{len(entry.get('loaded', []))} file(s) loaded, {len(entry.get('duplicates', []))} already loaded, "
+                f"{len(entry.get('quarantined', []))} quarantined"
+            )
+        elif step == "build":
+            detail = entry.get("error") or (
+                f"dbt: {entry.get('pass')} passed, {entry.get('warn')} warned, {entry.get('error')} errors"
+            )
+        elif step == "audit":
+            detail = (
+                f"{len(entry.get('failures', []))} blocking failure(s); data docs: {entry.get('data_docs')}"
+            )
+        elif step == "publish":
+            detail = f"serving file {entry.get('path')}"
+        else:
+            detail = ", ".join(f"{k}: {v}" for k, v in (entry.get("pulled") or {}).items())
+        lines.append(f"  {step:8} {outcome:8} {detail}")
+    return lines
