@@ -24,6 +24,12 @@ def _pid_file(settings: Settings, name: str) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    # A child of this very process that exited stays a zombie (and answers kill 0) until reaped.
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
