@@ -30,16 +30,34 @@ def _migrate_airflow_db() -> None:
 
 
 def run_daily_dag(business_date: date) -> str:
+    """Run the DAG once for `business_date`; return the run's final state."""
+    return str(run_daily_dag_with_tasks(business_date)[0])
+
+
+def run_daily_dag_with_tasks(business_date: date) -> tuple[str, dict[str, str]]:
     """Run the real DAG in-process with dag.test() for one business date; return the run's state.
 
     The DAG is parsed and serialised into the metadata DB the way `airflow dags test` does it."""
+    from airflow.models import TaskInstance
     from airflow.utils.cli import get_bagged_dag
+    from airflow.utils.session import create_session
 
     from xunpan.pipeline import logical_date_for
 
     dag = get_bagged_dag(None, "xunpan_daily")
     dag_run = dag.test(logical_date=logical_date_for(business_date))
-    return str(dag_run.state)
+    with create_session() as session:
+        rows = session.query(TaskInstance.task_id, TaskInstance.state).filter(
+            TaskInstance.dag_id == dag.dag_id, TaskInstance.run_id == dag_run.run_id
+        )
+        tasks = {task_id: str(state) for task_id, state in rows}
+    return str(dag_run.state), tasks
+
+
+@pytest.fixture(scope="session")
+def dag_runner():
+    """Runs the daily DAG for a business date: returns (run state, {task_id: state})."""
+    return run_daily_dag_with_tasks
 
 
 @pytest.fixture(scope="session")

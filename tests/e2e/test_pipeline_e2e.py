@@ -125,6 +125,7 @@ def test_status_points_to_the_published_serving_file(pipeline_run) -> None:
     assert report["serving_database"] == str(pipeline_run.settings.serving_current.resolve())
     assert report["runs"] and report["runs"][-1]["outcome"] in {"published", "warning"}
     assert report["runs"][-1]["steps"] == {
+        "pull": "success",
         "ingest": "success",
         "build": "success",
         "audit": report["runs"][-1]["steps"]["audit"],
