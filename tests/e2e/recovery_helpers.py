@@ -202,6 +202,8 @@ def new_text(path: Path, offset: int) -> str:
     """What was appended to a file after `offset` bytes."""
     if not path.exists():
         return ""
+    if path.stat().st_size < offset:  # rotated by dbt: everything in the new file is new
+        offset = 0
     with open(path, "rb") as handle:
         handle.seek(offset)
         return handle.read().decode("utf-8", errors="replace")
