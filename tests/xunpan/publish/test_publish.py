@@ -171,7 +171,9 @@ _LOAD = textwrap.dedent("""
     path, stop = sys.argv[1], sys.argv[2]
     import os
     seen, errors, queries = set(), [], 0
-    while not os.path.exists(stop) or queries < 20:
+    while True:
+        # Checked before the query, so the last query starts after the final publish and sees it.
+        stopping = os.path.exists(stop)
         try:
             con = duckdb.connect(path, read_only=True)
             rows = con.execute("select count(*), max(spend_total_cny) from mart_channel_cost_per_inquiry").fetchone()
@@ -180,6 +182,8 @@ _LOAD = textwrap.dedent("""
         except Exception as exc:
             errors.append(repr(exc))
         queries += 1
+        if stopping and queries >= 20:
+            break
     print(json.dumps({"queries": queries, "errors": errors, "seen": sorted(seen)}))
 """)
 
