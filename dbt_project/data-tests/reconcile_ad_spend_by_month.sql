@@ -25,20 +25,4 @@ published as (
 
 ),
 
-compared as (
-
-    select
-        coalesce(imported.company_id, published.company_id) as company_id,
-        coalesce(imported.month_start, published.month_start) as month_start,
-        coalesce(imported.spend_cny, 0) as imported_spend_cny,
-        coalesce(published.spend_cny, 0) as published_spend_cny
-    from imported
-    full outer join published
-        on imported.company_id = published.company_id
-        and imported.month_start = published.month_start
-
-)
-
-select *
-from compared
-where abs(imported_spend_cny - published_spend_cny) > {{ var('reconciliation_tolerance_cny') }}
+{{ monthly_totals_mismatch('spend_cny') }}

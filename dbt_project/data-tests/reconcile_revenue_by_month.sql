@@ -21,20 +21,4 @@ published as (
 
 ),
 
-compared as (
-
-    select
-        coalesce(imported.company_id, published.company_id) as company_id,
-        coalesce(imported.month_start, published.month_start) as month_start,
-        coalesce(imported.revenue_cny, 0) as imported_revenue_cny,
-        coalesce(published.revenue_cny, 0) as published_revenue_cny
-    from imported
-    full outer join published
-        on imported.company_id = published.company_id
-        and imported.month_start = published.month_start
-
-)
-
-select *
-from compared
-where abs(imported_revenue_cny - published_revenue_cny) > {{ var('reconciliation_tolerance_cny') }}
+{{ monthly_totals_mismatch('revenue_cny') }}
