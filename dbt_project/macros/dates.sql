@@ -24,3 +24,14 @@
 {% macro month_start(date_expression) -%}
     cast({{ dbt.date_trunc('month', date_expression) }} as date)
 {%- endmacro %}
+
+{#- True when a date falls in its company's last complete month / ISO week; `periods` is the
+    alias of a joined int_company_reporting_periods (or dim_companies) row. False, never NULL,
+    when the company has no complete period yet. -#}
+{% macro is_last_complete_month(date_expression, periods) -%}
+    coalesce({{ date_expression }} between {{ periods }}.last_complete_month_start and {{ periods }}.last_complete_month_end, false)
+{%- endmacro %}
+
+{% macro is_last_complete_week(date_expression, periods) -%}
+    coalesce({{ date_expression }} between {{ periods }}.last_complete_week_start and {{ periods }}.last_complete_week_end, false)
+{%- endmacro %}
