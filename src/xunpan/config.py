@@ -21,6 +21,16 @@ def repo_root() -> Path:
     return _PACKAGE_REPO
 
 
+def _positive_int(name: str, default: int) -> int:
+    """An integer setting from the environment; a typo must fail loudly, not fall back silently."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: expected a whole number of at least 1")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and options of one installation; build it with `Settings.from_env()`."""
@@ -30,6 +40,11 @@ class Settings:
     venvs: Path
     company_id: str
     timezone: str = "Asia/Shanghai"
+    # Import limits (docs/raw-landing.md): a file or workbook beyond them is refused before it is
+    # read whole, so a hostile or broken file cannot exhaust memory or time.
+    max_file_mb: int = 200
+    max_cells: int = 10_000_000
+    max_unzipped_mb: int = 2048
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> Settings:
@@ -41,6 +56,9 @@ class Settings:
             repo=repo,
             venvs=venvs,
             company_id=os.environ.get("XUNPAN_COMPANY_ID", "default"),
+            max_file_mb=_positive_int("XUNPAN_MAX_FILE_MB", 200),
+            max_cells=_positive_int("XUNPAN_MAX_CELLS", 10_000_000),
+            max_unzipped_mb=_positive_int("XUNPAN_MAX_UNZIPPED_MB", 2048),
         )
 
     # --- the landing zone -------------------------------------------------------------------

@@ -16,7 +16,9 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xunpan.config import Settings
-from xunpan.errors import InputRejected
+from xunpan.errors import InputRejected, XunpanError
 from xunpan.sources import KINDS, ParsedInput, parse_file, raw_schema
 
 log = logging.getLogger("xunpan.landing")
@@ -33,6 +35,21 @@ log = logging.getLogger("xunpan.landing")
 # File names that are never inputs: editor lock files, partial downloads, our own reason files.
 _SKIP_PREFIXES = (".", "~$")
 _SKIP_SUFFIXES = (".reason.json", ".part", ".tmp", ".crdownload", ".download")
+
+# A company id is a folder name under inbox/ and a value in every table's company_id column (and in
+# Superset's row-level security clauses): lower-case letters, digits, "_" and "-", starting with a
+# letter or digit, at most 63 characters. No dots or slashes, so it can never leave the inbox.
+COMPANY_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
+def validate_company_id(value: str) -> str:
+    """Return `value` if it is a valid company id, else raise XunpanError saying what is allowed."""
+    if not COMPANY_ID_PATTERN.fullmatch(value):
+        raise XunpanError(
+            f"company id {value!r} is not allowed: use 1-63 lower-case letters, digits, '_' or '-', "
+            "starting with a letter or digit (for example acme or hebei-valve_2)"
+        )
+    return value
 
 
 @dataclass
@@ -156,15 +173,19 @@ def import_files(
     Nothing is loaded into raw here: the DAG's ingest does that, so a person's import and the
     scheduled load never write the landing zone at the same time.
     """
-    company_id = company or settings.company_id
+    company_id = validate_company_id(company or settings.company_id)
     target_dir = settings.inbox / company if company else settings.inbox
+    if target_dir.is_symlink() or settings.inbox.is_symlink():
+        raise XunpanError(
+            f"{target_dir} is a symbolic link; the inbox and its company folders must be real folders"
+        )
     results = []
     for path in paths:
         path = Path(path)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            error = InputRejected(path.name, f"cannot read the file: {exc.strerror or exc}")
+            # The person names this file, so a link they made is followed; what lands in the inbox is a copy.
+            data = _read_limited(path, settings, follow_symlinks=True)
+        except InputRejected as error:
             results.append(ImportResult(path, False, company_id, error=error))
             continue
         try:
@@ -198,8 +219,7 @@ def ingest_inbox(settings: Settings, today: dt.date | None = None) -> IngestRepo
                 error = InputRejected(
                     path.name, f"internal error while loading ({exc.__class__.__name__}: {exc})"
                 )
-                data = path.read_bytes()
-                entry = _quarantine(settings, path, data, hashlib.sha256(data).hexdigest(), company_id, error)
+                entry = _quarantine(settings, path, None, None, company_id, error)
                 _append_manifest(settings, manifest, entry)
                 report.quarantined.append(entry)
     log.info("%s", report.summary())
@@ -241,16 +261,21 @@ def waiting_files(settings: Settings) -> list[tuple[Path, str]]:
     """Inbox files with their company (sub-folder name, else the configured company), sorted by file name.
 
     The order decides load_seq, so it must not depend on the file system's listing order.
+    Symbolic links (to files or folders) are listed but never followed: ingest refuses them.
     """
     found: list[tuple[Path, str]] = []
-    if not settings.inbox.exists():
+    if not settings.inbox.is_dir():
         return found
-    for path in settings.inbox.rglob("*"):
-        if not path.is_file() or path.name.startswith(_SKIP_PREFIXES) or path.name.endswith(_SKIP_SUFFIXES):
-            continue
-        relative = path.relative_to(settings.inbox)
-        company = relative.parts[0] if len(relative.parts) > 1 else settings.company_id
-        found.append((path, company))
+    for folder, dirnames, filenames in os.walk(settings.inbox, followlinks=False):
+        base = Path(folder)
+        linked_dirs = [d for d in dirnames if (base / d).is_symlink()]
+        for name in filenames + linked_dirs:
+            path = base / name
+            if name.startswith(_SKIP_PREFIXES) or name.endswith(_SKIP_SUFFIXES):
+                continue
+            relative = path.relative_to(settings.inbox)
+            company = relative.parts[0] if len(relative.parts) > 1 else settings.company_id
+            found.append((path, company))
     return sorted(found, key=lambda item: (item[0].name, item[1], str(item[0])))
 
 
@@ -258,7 +283,7 @@ def inbox_overview(settings: Settings) -> dict[str, object]:
     """What is waiting in the inbox, what was loaded, what sits in quarantine and why."""
     manifest = read_manifest(settings)
     waiting = [
-        {"file": str(p.relative_to(settings.inbox)), "company_id": c, "bytes": p.stat().st_size}
+        {"file": str(p.relative_to(settings.inbox)), "company_id": c, "bytes": p.lstat().st_size}
         for p, c in waiting_files(settings)
     ]
     loaded = [e for e in manifest if e["status"] == "loaded"]
@@ -340,7 +365,17 @@ def _ingest_one(
     report: IngestReport,
     today: dt.date | None,
 ) -> None:
-    data = path.read_bytes()
+    try:
+        validate_company_id(company_id)
+        data = _read_limited(path, settings, follow_symlinks=False)
+    except (InputRejected, XunpanError) as exc:
+        # Refused before reading (a link, a huge file, a bad folder name): moved, never copied or followed.
+        error = exc if isinstance(exc, InputRejected) else InputRejected(path.name, _folder_reason(path, exc))
+        entry = _quarantine(settings, path, None, None, company_id, error)
+        _append_manifest(settings, manifest, entry)
+        report.quarantined.append(entry)
+        log.warning("quarantined %s: %s", path.name, error.reason)
+        return
     sha = hashlib.sha256(data).hexdigest()
     earlier = _loaded_entry(manifest, sha)
     if earlier is not None:
@@ -468,13 +503,29 @@ def _superseded(
 
 
 def _quarantine(
-    settings: Settings, path: Path, data: bytes, sha: str, company_id: str, error: InputRejected
+    settings: Settings,
+    path: Path,
+    data: bytes | None,
+    sha: str | None,
+    company_id: str,
+    error: InputRejected,
 ) -> dict[str, object]:
+    """Move the file (or the link itself, never its target) to quarantine/ with a reason file beside it.
+
+    `data` and `sha` are None for a file refused before it was read (a link, a file over the size
+    limit): it is renamed as it is, not read, hashed or copied.
+    """
     settings.quarantine.mkdir(parents=True, exist_ok=True)
     target = settings.quarantine / path.name
-    if target.exists() and target.read_bytes() != data:
-        target = settings.quarantine / f"{path.stem}.{sha[:8]}{path.suffix}"
-    shutil.move(str(path), target)
+    if os.path.lexists(target) and (data is None or target.is_symlink() or target.read_bytes() != data):
+        tag = sha[:8] if sha else dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = settings.quarantine / f"{path.stem}.{tag}{path.suffix}"
+    link_target = os.readlink(path) if path.is_symlink() else None
+    # os.rename moves a symbolic link itself; shutil.move would copy a link's target across file systems.
+    try:
+        os.rename(path, target)
+    except OSError:
+        shutil.move(str(path), target)
     reason_path = target.with_name(target.name + ".reason.json")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     reason = {
@@ -488,6 +539,8 @@ def _quarantine(
         "problems_listed": len(error.problems),
         "quarantined_at": now,
     }
+    if link_target is not None:
+        reason["symlink_target"] = link_target
     _write_bytes(reason_path, json.dumps(reason, ensure_ascii=False, indent=2).encode("utf-8"), replace=True)
     return {
         "sha256": sha,
@@ -595,3 +648,48 @@ def _result_from(parsed: ParsedInput, path: Path) -> ImportResult:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _read_limited(path: Path, settings: Settings, follow_symlinks: bool) -> bytes:
+    """The bytes of a regular file no larger than XUNPAN_MAX_FILE_MB, checked before reading anything.
+
+    Without `follow_symlinks` a link is refused (O_NOFOLLOW makes the open itself fail, so a link
+    swapped in after the check is not followed either). The size is taken from the open file, and
+    at most one byte more than the limit is read, so a file growing meanwhile cannot slip through.
+    """
+    limit = settings.max_file_mb << 20
+    if not follow_symlinks and path.is_symlink():
+        raise InputRejected(
+            path.name,
+            f"{path} is a symbolic link (to {os.readlink(path)}); links are not followed from the inbox. "
+            "Copy the file itself into the inbox",
+        )
+    flags = os.O_RDONLY | (0 if follow_symlinks else os.O_NOFOLLOW) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputRejected(path.name, f"cannot read the file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputRejected(
+                path.name,
+                f"{path} is not a regular file (a folder, device or pipe); only export files are read",
+            )
+        if info.st_size > limit:
+            raise InputRejected(
+                path.name,
+                f"the file is {info.st_size / 2**20:,.0f} MB, more than the limit of {settings.max_file_mb} MB "
+                "(XUNPAN_MAX_FILE_MB); split the export by date range, or raise the limit if the file is genuine",
+            )
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputRejected(
+            path.name,
+            f"the file grew past the limit of {settings.max_file_mb} MB (XUNPAN_MAX_FILE_MB) while being read",
+        )
+    return data
+
+
+def _folder_reason(path: Path, exc: Exception) -> str:
+    return f"{exc}; the first folder under the inbox names the company: move {path.name} into inbox/<company id>/"

@@ -11,8 +11,19 @@ from pathlib import Path
 import click
 
 from xunpan.config import Settings
-from xunpan.landing import format_overview, import_files, inbox_overview
+from xunpan.errors import XunpanError
+from xunpan.landing import format_overview, import_files, inbox_overview, validate_company_id
 from xunpan.sources import KINDS
+
+
+def _company_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--company names a folder under the inbox: only a company id (no dots, slashes, capitals)."""
+    if value is None:
+        return None
+    try:
+        return validate_company_id(value)
+    except XunpanError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command("import")
@@ -28,7 +39,9 @@ from xunpan.sources import KINDS
 @click.option(
     "--company",
     default=None,
-    help="Company the files belong to; they go to inbox/<company>/ (default: XUNPAN_COMPANY_ID).",
+    callback=_company_option,
+    help="Company id the files belong to (a-z, 0-9, _ and -); they go to inbox/<company>/ "
+    "(default: XUNPAN_COMPANY_ID).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def import_command(files: tuple[Path, ...], kind: str | None, company: str | None, as_json: bool) -> None:

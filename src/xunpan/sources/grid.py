@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from xunpan.config import Settings
 from xunpan.errors import CellProblem, InputRejected
 from xunpan.sources.cells import excel_cell_text
 
@@ -28,6 +30,25 @@ HEAD_ROWS = 40
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
+
+# An xlsx member may expand this many times its compressed size. Real sheet XML compresses about
+# 5-30:1; a "zip bomb" is thousands to one. Members under _RATIO_FLOOR bytes are never refused
+# for their ratio: tiny repetitive files (styles, an empty sheet) legitimately compress well.
+MAX_ZIP_RATIO = 200
+_RATIO_FLOOR = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much a workbook may hold: cells per sheet (as declared and as read) and unzipped bytes."""
+
+    max_cells: int
+    max_unzipped_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> ReadLimits:
+        settings = settings or Settings.from_env()
+        return cls(settings.max_cells, settings.max_unzipped_mb << 20)
 
 
 @dataclass
@@ -60,14 +81,18 @@ class Grid:
         return _cells_body(self._cells, header_row, width)
 
 
-def read_grids(data: bytes, file: str) -> list[Grid]:
-    """All sheets of a file as grids (a text file is one sheet). Raises InputRejected on unreadable input."""
+def read_grids(data: bytes, file: str, limits: ReadLimits | None = None) -> list[Grid]:
+    """All sheets of a file as grids (a text file is one sheet). Raises InputRejected on unreadable input.
+
+    `limits` default to the Settings (XUNPAN_MAX_CELLS, XUNPAN_MAX_UNZIPPED_MB); the file size
+    itself is checked by the caller before the bytes are read (xunpan.landing).
+    """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise InputRejected(file, "the file is empty (no header, no rows); export it again")
     if data.startswith(_OLE2_MAGIC):
         return _read_ole2(data, file)
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(data, file)
+        return _read_xlsx(data, file, limits or ReadLimits.from_settings())
     text, encoding = decode_text(data, file)
     probe = text.lstrip("\ufeff \t\r\n")[:2048].lower()
     if probe.startswith("<") and ("<html" in probe or "<table" in probe or "<!doctype" in probe):
@@ -273,9 +298,10 @@ def _read_xls(data: bytes, file: str) -> list[Grid]:
     return grids
 
 
-def _read_xlsx(data: bytes, file: str) -> list[Grid]:
+def _read_xlsx(data: bytes, file: str, limits: ReadLimits) -> list[Grid]:
     import openpyxl
 
+    _check_zip(data, file, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -286,11 +312,7 @@ def _read_xlsx(data: bytes, file: str) -> list[Grid]:
     grids = []
     try:
         for sheet in book.worksheets:
-            cells = [
-                (number, [excel_cell_text(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-            grids.append(_cell_grid(file, "xlsx", sheet.title, cells))
+            grids.append(_cell_grid(file, "xlsx", sheet.title, _sheet_cells(sheet, file, limits)))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputRejected(
             file,
@@ -301,6 +323,75 @@ def _read_xlsx(data: bytes, file: str) -> list[Grid]:
     return grids
 
 
+def _check_zip(data: bytes, file: str, limits: ReadLimits) -> None:
+    """Refuse a workbook whose members would expand beyond the limits, before anything is unzipped.
+
+    zipfile stops reading a member at its declared size (and fails its CRC check if the data is
+    longer), so the declared sizes checked here bound what openpyxl can inflate.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputRejected(
+            file,
+            f"the Excel file is damaged or truncated ({exc.__class__.__name__}); export or copy it again",
+        ) from None
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise InputRejected(
+            file,
+            f"the workbook unpacks to {total / 2**20:.0f} MB, more than the limit of "
+            f"{limits.max_unzipped_bytes / 2**20:.0f} MB (XUNPAN_MAX_UNZIPPED_MB); "
+            "split the export into smaller files or save it as CSV",
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+            raise InputRejected(
+                file,
+                f"the workbook part {member.filename} expands {ratio:.0f} times "
+                f"({member.compress_size} to {member.file_size} bytes; real exports stay under "
+                f"{MAX_ZIP_RATIO} times); this is not a normal export, so it is refused unopened",
+            )
+
+
+def _sheet_cells(sheet: object, file: str, limits: ReadLimits) -> list[tuple[int, list[str | None]]]:
+    """The non-blank rows of one read-only sheet, refused as soon as it exceeds the cell limit.
+
+    openpyxl pads every row to the sheet's declared width and yields every missing row, so the
+    declared dimension is checked first (A1:XFD1048576 would be 17 billion cells) and the cells
+    actually produced are counted while reading, for sheets whose dimension is absent or wrong.
+    Blank rows are not kept: they carry nothing, and the head and body skip them anyway.
+    """
+    rows, cols = sheet.max_row, sheet.max_column  # type: ignore[attr-defined]
+    title = sheet.title  # type: ignore[attr-defined]
+    if rows and cols and rows * cols > limits.max_cells:
+        raise InputRejected(
+            file,
+            f"sheet {title!r} declares {rows:,} rows x {cols:,} columns = {rows * cols:,} cells "
+            f"(range {sheet.calculate_dimension()}), more than the limit of {limits.max_cells:,} "  # type: ignore[attr-defined]
+            "cells (XUNPAN_MAX_CELLS); delete the empty rows and columns below and right of the "
+            "data (or export it again) and save the file",
+        )
+    cells: list[tuple[int, list[str | None]]] = []
+    produced = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+        produced += max(len(values), 1)
+        if produced > limits.max_cells:
+            raise InputRejected(
+                file,
+                f"sheet {title!r} holds more than {limits.max_cells:,} cells by row {number:,} "
+                "(XUNPAN_MAX_CELLS); delete the empty rows and columns around the data or split "
+                "the export, and save the file",
+            )
+        if any(v is not None for v in values):
+            cells.append((number, [excel_cell_text(v) for v in values]))
+    return cells
+
+
 def _cell_grid(file: str, container: str, sheet: str, cells: list[tuple[int, list[str | None]]]) -> Grid:
-    head = [(n, r) for n, r in cells[: HEAD_ROWS * 2] if any(c is not None and c.strip() for c in r)]
+    # The header is looked for in the sheet's first rows by number (blank rows may be left out of `cells`).
+    first = itertools.takewhile(lambda item: item[0] <= HEAD_ROWS * 2, cells)
+    head = [(n, r) for n, r in first if any(c is not None and c.strip() for c in r)]
     return Grid(file, container, None, sheet, head[:HEAD_ROWS], _cells=cells)
