@@ -9,7 +9,10 @@ Nothing secret is written to the log: the values below are read, never printed.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,20 +53,212 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("SUPERSET_COOKIE_SECURE")  # on behind HTTPS in production
 ENABLE_PROXY_FIX = _flag("SUPERSET_ENABLE_PROXY_FIX")
-PREVENT_UNSAFE_DB_CONNECTIONS = True
+PREVENT_UNSAFE_DB_CONNECTIONS = True  # refuses SQLite and shillelagh when a database is saved
+# Adhoc metrics and filters in charts may not carry subqueries (Superset's default, kept on
+# purpose): a subquery could read rows the row-level security filter of the dataset hides.
+# RLS_IN_SQLLAB stays off: company analysts get their own company's serving file instead.
+
+
+# --- the serving databases: the only connections Superset may open ---------------------------
+# Superset reads exactly these DuckDB files, never anything else:
+#   $XUNPAN_HOME/serving/current.duckdb                      every company (provider, admin)
+#   $XUNPAN_HOME/serving/companies/<company>/current.duckdb  one company (its analysts' SQL Lab)
+# Every connection is opened here, read-only, whatever the database's "extra" says, and then
+# sealed: no file system, no extensions, configuration locked. An Admin cannot loosen it from
+# the UI or the API; only this file (deployed with the server) can.
+SERVING_DIR = XUNPAN_HOME / "serving"
+COMPANY_SLUG = r"[a-z0-9][a-z0-9_-]{0,62}"
+_SERVING_URI_PATH = re.compile(
+    rf"^{re.escape(str(SERVING_DIR))}/(?:current\.duckdb|companies/(?P<company>{COMPANY_SLUG})/current\.duckdb)$"
+)
+DUCKDB_MEMORY_LIMIT = os.environ.get("XUNPAN_DUCKDB_MEMORY_LIMIT", "1GB")
+DUCKDB_THREADS = int(os.environ.get("XUNPAN_DUCKDB_THREADS", "2"))
+# Spilling is impossible once the local file system is disabled (below), so a query larger
+# than memory_limit fails instead of filling a disk. The folder is still set, and private to
+# Superset's state, so that DuckDB never picks a default ".tmp/" next to the serving file.
+DUCKDB_TEMP_DIR = SUPERSET_STATE_DIR / "duckdb_tmp"
+# Every statement on a serving file is interrupted after this many seconds. Superset's own
+# SQLLAB_TIMEOUT uses SIGALRM, which only works in a process's main thread; the gthread
+# gunicorn workers of `xunpan.dashboards.server` run requests in other threads, where Superset
+# only logs "timeout can't be used in the current context". The DuckDB-side interrupt below is
+# what really stops a query, for SQL Lab and charts alike.
+QUERY_TIMEOUT_SECONDS = int(os.environ.get("XUNPAN_QUERY_TIMEOUT_SECONDS", "60"))
+# Roles that may run SQL Lab on the all-company file (see superset/roles.yaml).
+ALL_COMPANY_SQL_ROLES = {"Admin", "xunpan_provider_analyst"}
+
+
+class UnsafeDatabaseError(ValueError):
+    """A database URI other than one of the serving files."""
+
+
+def serving_company(uri) -> str:
+    """'' for the all-company serving file, the company id for a company's file; else refuse.
+
+    The URI must be exactly `duckdb:///<serving path>`: no host, user, password, port or query
+    parameters (duckdb-engine turns query parameters into DuckDB settings).
+    """
+    database = uri.database or ""
+    if (
+        uri.drivername != "duckdb"
+        or uri.username
+        or uri.password
+        or uri.host
+        or uri.port
+        or uri.query
+        or os.path.normpath(database) != database
+    ):
+        raise UnsafeDatabaseError(
+            f"xunpan: refused database {uri.drivername}:///{database or ''}: Superset may only open the "
+            f"published serving DuckDB files under {SERVING_DIR} (duckdb:///{SERVING_DIR}/current.duckdb "
+            "or .../companies/<company>/current.duckdb), without options"
+        )
+    match = _SERVING_URI_PATH.match(database)
+    if match is None:
+        raise UnsafeDatabaseError(
+            f"xunpan: refused database duckdb:///{database}: Superset may only open the published "
+            f"serving files under {SERVING_DIR} (current.duckdb or companies/<company>/current.duckdb)"
+        )
+    real = os.path.realpath(database)
+    if not real.startswith(str(SERVING_DIR.resolve()) + os.sep):
+        raise UnsafeDatabaseError(
+            f"xunpan: refused database duckdb:///{database}: it points outside {SERVING_DIR}"
+        )
+    return match.group("company") or ""
+
+
+# Checked by Superset for every engine it creates, test connections included.
+DB_SQLA_URI_VALIDATOR = serving_company
+
+
+def _seal(con) -> None:
+    """Disable DuckDB's local file system and lock the configuration, once per database instance.
+
+    `enable_external_access=false` alone still lets SQL write the files DuckDB considers its own
+    (`COPY (...) TO '<serving>.wal'` succeeds), and `allowed_paths` cannot be emptied. Disabling
+    the LocalFileSystem after the file is open closes that: the open file keeps being read through
+    its handle, while COPY, ATTACH, read_csv, INSTALL and spilling fail. Connections of one
+    process to the same file share one DuckDB instance; a later one finds it already sealed.
+    """
+    if con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+        return
+    try:
+        con.execute("set disabled_filesystems = 'LocalFileSystem'")
+        con.execute("set lock_configuration = true")
+    except Exception:
+        # Another thread sealed the shared instance between the check and the SET.
+        if not con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+            raise
+
+
+def _open_serving(path: str):
+    import duckdb
+    from duckdb_engine import ConnectionWrapper, CursorWrapper
+
+    DUCKDB_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        path,
+        read_only=True,
+        config={
+            "enable_external_access": False,
+            "autoload_known_extensions": False,
+            "autoinstall_known_extensions": False,
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "threads": DUCKDB_THREADS,
+            "temp_directory": str(DUCKDB_TEMP_DIR),
+        },
+    )
+    try:
+        _seal(con)
+    except Exception:
+        con.close()
+        raise
+
+    class _TimedCursor(CursorWrapper):
+        def execute(self, statement, parameters=None, context=None):
+            timer = threading.Timer(QUERY_TIMEOUT_SECONDS, con.interrupt)
+            timer.daemon = True
+            timer.start()
+            try:
+                return super().execute(statement, parameters, context)
+            except Exception as exc:
+                if "INTERRUPT" in str(exc).upper() and not timer.is_alive():
+                    raise RuntimeError(
+                        f"xunpan: the query was stopped after {QUERY_TIMEOUT_SECONDS} s "
+                        "(XUNPAN_QUERY_TIMEOUT_SECONDS)"
+                    ) from exc
+                raise
+            finally:
+                timer.cancel()
+
+    class _TimedConnection(ConnectionWrapper):
+        def cursor(self):
+            return _TimedCursor(con, self)
+
+    return _TimedConnection(con)
+
+
+def _user_roles(security_manager, username) -> set[str]:
+    user = security_manager.find_user(username=username) if username else None
+    return {role.name for role in user.roles} if user else set()
 
 
 def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):
-    """Open the file a DuckDB symlink points to *now*.
+    """Open only the serving files, read-only and sealed, and check SQL Lab's company.
 
-    Publishing repoints $XUNPAN_HOME/serving/current.duckdb at a new file. Superset opens a new
-    connection per query (NullPool), and resolving the link here makes every query read the file
-    that is current when it starts, independent of DuckDB's per-path instance cache, which could
-    otherwise keep serving the previous file while overlapping queries hold it open.
+    Publishing repoints current.duckdb at a new file; resolving the link here makes every query
+    read the file that is current when it starts (Superset opens a connection per query),
+    independent of DuckDB's per-path instance cache. Whatever engine parameters the database
+    carries are dropped: the connection is always opened by `_open_serving`.
+
+    SQL Lab cannot be filtered by row-level security, so the all-company file is open to SQL Lab
+    only for the provider analyst and Admin roles, and a company's file only to its own company
+    role (Superset's database_access grants the same; this is the second lock).
     """
-    if uri.drivername == "duckdb" and uri.database and os.path.islink(uri.database):
-        uri = uri.set(database=os.path.realpath(uri.database))
-    return uri, params
+    company = serving_company(uri)
+    if getattr(source, "name", None) == "SQL_LAB":
+        roles = _user_roles(security_manager, username)
+        allowed = bool(roles & ALL_COMPANY_SQL_ROLES) or (company and f"xunpan_company_{company}" in roles)
+        if not allowed:
+            raise UnsafeDatabaseError(
+                f"xunpan: SQL Lab on {'every company' if not company else company + chr(39) + 's'} "
+                f"serving database is not open to user {username!r}; company analysts query "
+                "their own company's database (xunpan_serving_<company>)"
+            )
+    real = os.path.realpath(uri.database)
+    engine_params = {"poolclass": params["poolclass"]} if "poolclass" in params else {}
+    engine_params["creator"] = functools.partial(_open_serving, real)
+    return uri.set(database=real), engine_params
+
+
+# Databases are defined in superset/assets and created by `xunpan` setup, never through the API:
+# an Admin cannot add, edit, delete or import a database (which is how a second DuckDB, an
+# in-memory one or SQLite would arrive). Test connection stays open and is refused by the URI check.
+_FORBIDDEN_API_WRITES = [
+    ("POST", re.compile(r"^/api/v1/database/?$")),
+    ("POST", re.compile(r"^/api/v1/database/import/?$")),
+    ("PUT", re.compile(r"^/api/v1/database/\d+/?$")),
+    ("DELETE", re.compile(r"^/api/v1/database/\d+/?$")),
+    ("POST", re.compile(r"^/api/v1/database/\d+/ssh_tunnel/?")),
+    ("DELETE", re.compile(r"^/api/v1/database/\d+/ssh_tunnel/?")),
+    ("POST", re.compile(r"^/api/v1/database/\d+/upload/?")),
+    ("POST", re.compile(r"^/api/v1/assets/import/?$")),
+]
+
+
+def FLASK_APP_MUTATOR(app) -> None:
+    from flask import jsonify, request
+
+    @app.before_request
+    def _refuse_database_writes():
+        for method, pattern in _FORBIDDEN_API_WRITES:
+            if request.method == method and pattern.match(request.path):
+                response = jsonify(
+                    message="xunpan: databases and assets are defined in the repository (superset/assets) "
+                    "and created at setup; they cannot be added or changed through Superset"
+                )
+                response.status_code = 403
+                return response
+        return None
 
 
 # Talisman sets the security headers. Everything the UI needs is served by Superset itself
@@ -169,6 +364,6 @@ else:
 # --- web server ----------------------------------------------------------------------------
 SUPERSET_WEBSERVER_TIMEOUT = int(os.environ.get("SUPERSET_WEBSERVER_TIMEOUT", "60"))
 ROW_LIMIT = 50000
-SQLLAB_TIMEOUT = 60
+SQLLAB_TIMEOUT = QUERY_TIMEOUT_SECONDS
 APP_NAME = "xunpan 询盘"
 LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO")
