@@ -68,6 +68,11 @@ MARGIN = {
 }
 
 MONTHS = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+# Every company's newest complete day of data: last complete month 2026-10-01..31, last complete
+# ISO week 2026-10-19 (Mon)..25 (Sun), since the 31st is a Saturday.
+DATA_THROUGH = date(2026, 10, 31)
+# (month, sku) whose revenue has no valid cost card: gross profit and contribution are NULL.
+UNCOSTED_MARGIN = (date(2026, 9, 1), "P-200")
 
 # Worked out by hand from the lists above.
 EXPECTED = {
@@ -172,7 +177,9 @@ def build_serving_db(
                 case when stage_no >= 2 then 10 end as days_to_effective,
                 days_to_won,
                 won_revenue_cny,
-                cast(won_revenue_cny * 0.3 as decimal(18,2)) as won_gross_profit_cny
+                -- Q10's order has no valid cost card yet: its gross profit is unknown (NULL), not 0.
+                case when inquiry_id <> 'Q10' then cast(won_revenue_cny * 0.3 as decimal(18,2)) end
+                    as won_gross_profit_cny
             from stage
             """
         )
@@ -210,7 +217,10 @@ def build_serving_db(
                     count(*) filter (where not is_invalid and effective_at is not null) as inquiries_effective,
                     count(*) filter (where is_won) as inquiries_won,
                     sum(won_revenue_cny) as won_revenue_cny,
-                    sum(won_gross_profit_cny) as won_gross_profit_cny
+                    sum(won_revenue_cny) filter (where won_gross_profit_cny is not null) as won_revenue_costed_cny,
+                    -- unknown when any of the day's won revenue has no cost
+                    case when bool_and(won_gross_profit_cny is not null) then sum(won_gross_profit_cny) end
+                        as won_gross_profit_cny
                 from fct_inquiries group by all
             ),
             spend_days as (
@@ -232,7 +242,9 @@ def build_serving_db(
                 coalesce(i.inquiries_effective, 0) as inquiries_effective,
                 coalesce(i.inquiries_won, 0) as inquiries_won,
                 cast(coalesce(i.won_revenue_cny, 0) as decimal(18,2)) as won_revenue_cny,
-                cast(coalesce(i.won_gross_profit_cny, 0) as decimal(18,2)) as won_gross_profit_cny
+                cast(coalesce(i.won_revenue_costed_cny, 0) as decimal(18,2)) as won_revenue_costed_cny,
+                cast(case when i.inquiries_total is null then 0 else i.won_gross_profit_cny end as decimal(18,2))
+                    as won_gross_profit_cny
             from keys k
             join dim_channels c using (channel_id)
             left join spend_days s using (date_day, channel_id)
@@ -250,7 +262,9 @@ def build_serving_db(
                     sum(clicks) as clicks, sum(inquiries_total) as inquiries_total,
                     sum(inquiries_valid) as inquiries_valid, sum(inquiries_intentional) as inquiries_intentional,
                     sum(inquiries_effective) as inquiries_effective, sum(inquiries_won) as inquiries_won,
-                    sum(won_revenue_cny) as won_revenue_cny, sum(won_gross_profit_cny) as won_gross_profit_cny
+                    sum(won_revenue_cny) as won_revenue_cny, sum(won_revenue_costed_cny) as won_revenue_costed_cny,
+                    case when bool_and(won_gross_profit_cny is not null) then sum(won_gross_profit_cny) end
+                        as won_gross_profit_cny
                 from mart_channel_cost_per_inquiry group by all
             )
             select *,
@@ -304,6 +318,7 @@ def build_serving_db(
             left join inquiries i on i.month_start = m.month_start and i.product_sku = p.product_sku
             """
         )
+        _add_reporting_periods(con)
         if drop_column is not None:
             table, column = drop_column
             con.execute(f'alter table {table} drop column "{column}"')
@@ -311,6 +326,93 @@ def build_serving_db(
     finally:
         con.close()
     return path
+
+
+def _add_reporting_periods(con: duckdb.DuckDBPyConnection) -> None:
+    """dim_companies, the period flags, cost coverage, cohort maturity and the fee schedule (issue 8).
+
+    Derived from the tables above, per company_id, with the date rules of the data contract:
+    last complete month = the latest month whose last day <= data through; last complete week =
+    the latest ISO week (Mon-Sun) whose Sunday <= data through.
+    """
+    con.execute(
+        f"""
+        create table dim_companies as
+        with c as (
+            select distinct company_id, date '{DATA_THROUGH.isoformat()}' as data_through_date from fct_inquiries
+        ),
+        m as (
+            select *,
+                case when data_through_date = last_day(data_through_date) then data_through_date
+                     else (date_trunc('month', data_through_date) - interval 1 day)::date end as month_end,
+                (data_through_date - (isodow(data_through_date) % 7)::integer) as week_end
+            from c
+        )
+        select company_id, data_through_date,
+            date_trunc('month', month_end)::date as last_complete_month_start, month_end as last_complete_month_end,
+            (week_end - 6) as last_complete_week_start, week_end as last_complete_week_end
+        from m
+        """
+    )
+    flags = {
+        "mart_channel_cost_per_inquiry": ("date_day", True),
+        "mart_inquiry_funnel": ("received_date", True),
+        "mart_channel_cost_per_inquiry_monthly": ("month_start", False),
+        "mart_product_margin": ("month_start", False),
+    }
+    for table, (day, weekly) in flags.items():
+        con.execute(f"alter table {table} add column is_last_complete_month boolean")
+        con.execute(
+            f"update {table} t set is_last_complete_month = t.{day} between c.last_complete_month_start "
+            f"and c.last_complete_month_end from dim_companies c where c.company_id = t.company_id"
+        )
+        if weekly:
+            con.execute(f"alter table {table} add column is_last_complete_week boolean")
+            con.execute(
+                f"update {table} t set is_last_complete_week = t.{day} between c.last_complete_week_start "
+                f"and c.last_complete_week_end from dim_companies c where c.company_id = t.company_id"
+            )
+    # Product margin: the month and product of UNCOSTED_MARGIN have revenue but no valid cost card.
+    month, sku = UNCOSTED_MARGIN
+    con.execute("alter table mart_product_margin add column revenue_costed_cny decimal(18,2)")
+    con.execute("update mart_product_margin set revenue_costed_cny = revenue_cny")
+    con.execute(
+        "update mart_product_margin set revenue_costed_cny = 0, cogs_cny = null, gross_profit_cny = null, "
+        "contribution_cny = null where month_start = ? and product_sku = ?",
+        [month, sku],
+    )
+    # The monthly funnel by received month (cohort) with its maturity. Stand-in rule for these
+    # tests: a cohort is mature when at most a quarter of its valid inquiries are still open.
+    con.execute(
+        """
+        create table mart_inquiry_funnel_monthly as
+        with m as (
+            select company_id, date_trunc('month', received_date)::date as month_start,
+                sum(inquiries_total) as inquiries_total, sum(inquiries_valid) as inquiries_valid,
+                sum(inquiries_won) as inquiries_won, sum(inquiries_lost) as inquiries_lost,
+                sum(inquiries_open) as inquiries_open, bool_or(is_last_complete_month) as is_last_complete_month
+            from mart_inquiry_funnel group by all
+        )
+        select *, 1.0 * inquiries_open / nullif(inquiries_valid, 0) as open_share,
+            coalesce(1.0 * inquiries_open / nullif(inquiries_valid, 0) <= 0.25, false) as is_cohort_mature
+        from m
+        """
+    )
+    # The contracts' full fee schedule for planning, past the data-through date: each fixed fee
+    # of the spend table continues monthly to the end of the year.
+    con.execute(
+        """
+        create table mart_channel_fee_schedule as
+        with fees as (
+            select distinct channel_id, spend_fixed_cny from spend where spend_fixed_cny > 0
+        )
+        select c.company_id, f.channel_id, f.channel_id || '-2026' as contract_id, d::date as date_day,
+            cast(f.spend_fixed_cny as decimal(18,2)) as fee_cny, d::date <= c.data_through_date as is_reported
+        from dim_companies c
+        cross join fees f
+        cross join range(date '2026-08-01', date '2027-01-01', interval 1 month) t(d)
+        """
+    )
 
 
 def publish(serving_dir: Path, name: str, **kwargs) -> Path:
