@@ -12,6 +12,14 @@ Layout of settings.serving_dir:
   serving-<UTC timestamp>-<run id>.duckdb.json   its manifest (tables, row counts, checksums)
   current.duckdb -> serving-....duckdb           what dashboards open (read-only)
   current.json                                   copy of the current file's manifest
+  companies/<company>/serving-<...>.duckdb        the same publish, only that company's rows
+  companies/<company>/current.duckdb -> ...       what that company's analysts open in SQL Lab
+
+Superset's row-level security filters dashboards and charts, but not SQL Lab. A company's
+analysts therefore query a file that holds nothing but their company: every table with a
+`company_id` column keeps that company's rows, every table without one (shared dimensions,
+FX) is copied whole. Each company file is written and switched the same atomic way, before the
+all-company file, under the same lock.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +48,10 @@ log = logging.getLogger(__name__)
 MARTS_SCHEMA = "marts"
 PUBLISH_TABLE = "_xunpan_publish"
 SERVING_PREFIX = "serving-"
+COMPANIES_DIR = "companies"
+COMPANY_COLUMN = "company_id"
+# A company id becomes a folder name and a Superset role name: lower-case slug only.
+COMPANY_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 DEFAULT_SERVING_KEEP = 5
 # Tests set this to a marker path: publish writes the marker after copying the first table and
 # waits while it exists, so a test can kill the process half-way through writing the file.
@@ -56,6 +68,7 @@ class PublishResult:
     checksums: dict[str, str]
     previous: Path | None
     pruned: list[Path]
+    companies: dict[str, Path] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +79,7 @@ class PublishResult:
             "checksums": self.checksums,
             "previous": str(self.previous) if self.previous else None,
             "pruned": [str(p) for p in self.pruned],
+            "companies": {company: str(p) for company, p in self.companies.items()},
         }
 
 
@@ -245,15 +259,112 @@ def _serving_files(serving_dir: Path) -> list[Path]:
     return sorted(p for p in serving_dir.glob(f"{SERVING_PREFIX}*.duckdb") if p.is_file())
 
 
-def prune_serving_files(settings: Settings, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` serving files; the current one is never deleted."""
-    current = current_serving_file(settings)
-    files = _serving_files(settings.serving_dir)
+def _prune_dir(folder: Path, keep: int) -> list[Path]:
+    link = folder / "current.duckdb"
+    current = link.resolve() if link.is_symlink() else None
+    files = _serving_files(folder)
     doomed = [p for p in files[: max(len(files) - max(keep, 1), 0)] if p != current]
     for path in doomed:
         for extra in (path, _manifest_path(path), path.with_name(path.name + ".wal")):
             extra.unlink(missing_ok=True)
     return doomed
+
+
+def prune_serving_files(settings: Settings, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` serving files (per company too); current ones are kept."""
+    doomed = _prune_dir(settings.serving_dir, keep)
+    companies = settings.serving_dir / COMPANIES_DIR
+    if companies.is_dir():
+        for folder in sorted(p for p in companies.iterdir() if p.is_dir() and not p.is_symlink()):
+            doomed += _prune_dir(folder, keep)
+    return doomed
+
+
+def company_serving_current(serving_dir: Path, company: str) -> Path:
+    """The symlink a company's analysts read: serving/companies/<company>/current.duckdb."""
+    return serving_dir / COMPANIES_DIR / company / "current.duckdb"
+
+
+def serving_companies(serving_file: Path) -> list[str]:
+    """Every company id found in any table of a serving file that has a company_id column."""
+    con = duckdb.connect(str(serving_file), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.columns "
+                "where table_schema = 'main' and column_name = ? and table_catalog = current_database() "
+                "order by table_name",
+                [COMPANY_COLUMN],
+            ).fetchall()
+        ]
+        companies: set[str] = set()
+        for table in tables:
+            companies |= {
+                r[0]
+                for r in con.execute(
+                    f"select distinct {COMPANY_COLUMN} from main.{_quote(table)} "
+                    f"where {COMPANY_COLUMN} is not null"
+                ).fetchall()
+            }
+    finally:
+        con.close()
+    bad = sorted(c for c in companies if not COMPANY_ID_PATTERN.match(c))
+    if bad:
+        raise XunpanError(
+            f"{serving_file}: company_id value(s) {bad} cannot name a company's serving folder; "
+            "expected lower-case letters, digits, '-' or '_' (at most 63 characters)"
+        )
+    return sorted(companies)
+
+
+def _copy_company(source: Path, target: Path, company: str) -> dict[str, int]:
+    """Every table of source into target: one company's rows where a table has company_id."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach {_sql_string(str(source))} as src (read_only)")
+        columns = con.execute(
+            "select table_name, list(column_name) from information_schema.columns "
+            "where table_catalog = 'src' and table_schema = 'main' group by table_name order by table_name"
+        ).fetchall()
+        counts: dict[str, int] = {}
+        for name, names in columns:
+            where = f" where {COMPANY_COLUMN} = $company" if COMPANY_COLUMN in names else ""
+            con.execute(
+                f"create table main.{_quote(name)} as select * from src.main.{_quote(name)}{where}",
+                {"company": company} if where else None,
+            )
+            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+        con.execute("detach src")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def write_company_files(serving_dir: Path, source: Path, keep: int = DEFAULT_SERVING_KEEP) -> dict[str, Path]:
+    """Write one file per company of `source` and switch each company's current.duckdb to it.
+
+    The file takes source's name inside serving/companies/<company>/. Call with the publish
+    lock held (publish does; the Superset tests call it on their hand-made serving file).
+    """
+    written: dict[str, Path] = {}
+    for company in serving_companies(source):
+        folder = serving_dir / COMPANIES_DIR / company
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(folder)
+        final = folder / source.name
+        tmp = folder / f".{source.name}.tmp"
+        tmp.unlink(missing_ok=True)
+        _copy_company(source, tmp, company)
+        _fsync_path(tmp)
+        os.replace(tmp, final)
+        _fsync_path(folder)
+        _switch_current(folder / "current.duckdb", final)
+        _fsync_path(folder)
+        _prune_dir(folder, keep)
+        written[company] = final
+    return written
 
 
 def _switch_current(link: Path, target: Path) -> None:
@@ -304,6 +415,8 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
         _write_json_atomic(_manifest_path(final), manifest)
         _fsync_path(serving_dir)
 
+        companies = write_company_files(serving_dir, final, keep)
+
         previous = current_serving_file(settings)
         _switch_current(settings.serving_current, final)
         _fsync_path(serving_dir)
@@ -311,9 +424,10 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
         pruned = prune_serving_files(settings, keep)
 
     log.info(
-        "published %s (%d tables) for run %s; previous %s; pruned %d",
+        "published %s (%d tables, %d company files) for run %s; previous %s; pruned %d",
         final.name,
         len(tables),
+        len(companies),
         run_id,
         previous.name if previous else "none",
         len(pruned),
@@ -326,4 +440,5 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
         checksums=checksums,
         previous=previous,
         pruned=pruned,
+        companies=companies,
     )
