@@ -6,7 +6,7 @@ set -euo pipefail
 
 for name in AIRFLOW_ADMIN_USER AIRFLOW_ADMIN_PASSWORD; do
   if [ -z "${!name:-}" ]; then
-    echo "xunpan: $name is not set; it comes from the secrets file (XUNPAN_SECRETS_FILE)." >&2
+    echo "xunpan: $name is not set; it comes from var/secrets.env (docker compose --env-file var/secrets.env)." >&2
     exit 64
   fi
 done

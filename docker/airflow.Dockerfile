@@ -40,7 +40,7 @@ RUN pip install --no-cache-dir --no-deps /opt/xunpan/src
 COPY --chown=airflow:0 dags /opt/xunpan/src/dags
 COPY --chown=airflow:0 dbt_project /opt/xunpan/src/dbt_project
 COPY --chown=airflow:0 expectations /opt/xunpan/src/expectations
-COPY --chown=airflow:0 --chmod=755 docker/airflow-entrypoint.sh docker/airflow-init.sh /opt/xunpan/src/docker/
+COPY --chown=airflow:0 --chmod=755 docker/airflow-entrypoint.sh docker/airflow-env.sh docker/airflow-init.sh /opt/xunpan/src/docker/
 
 # dumb-init stays PID 1 as in the official image; our script maps the generated secrets onto
 # Airflow's settings and then runs the official /entrypoint.

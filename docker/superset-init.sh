@@ -9,7 +9,7 @@ set -euo pipefail
 
 for name in SUPERSET_ADMIN_USER SUPERSET_ADMIN_PASSWORD XUNPAN_REPO XUNPAN_HOME; do
   if [ -z "${!name:-}" ]; then
-    echo "xunpan: $name is not set; secrets come from the secrets file (XUNPAN_SECRETS_FILE)." >&2
+    echo "xunpan: $name is not set; secrets come from var/secrets.env (docker compose --env-file var/secrets.env)." >&2
     exit 64
   fi
 done

@@ -23,8 +23,12 @@ _GENERATORS = {
     "AIRFLOW_API_SECRET_KEY": lambda: _random.token_urlsafe(48),
     "AIRFLOW_ADMIN_USER": lambda: "admin",
     "AIRFLOW_ADMIN_PASSWORD": lambda: _random.token_urlsafe(12),
-    # Only the compose stack uses it (Postgres for Airflow's and Superset's metadata).
+    # Only the compose stack uses these: the Postgres superuser, one role per application's
+    # metadata database, and Redis (Celery broker and Superset's caches).
     "POSTGRES_PASSWORD": lambda: _random.token_urlsafe(24),
+    "AIRFLOW_DB_PASSWORD": lambda: _random.token_urlsafe(24),
+    "SUPERSET_DB_PASSWORD": lambda: _random.token_urlsafe(24),
+    "REDIS_PASSWORD": lambda: _random.token_urlsafe(24),
 }
 
 

@@ -15,7 +15,13 @@ seen without running it:
   or in a Dockerfile's ENTRYPOINT/CMD/ENV, that comes from the repository (through a COPY or a
   bind mount, or lies under the image's copy of the repository) exists in the repository;
 - no literal secret: secret-named variables, URLs with passwords and long random-looking strings
-  must come from variables, never from the file itself.
+  must come from variables, never from the file itself;
+- each service receives only the secrets it needs (SERVICE_SECRETS, an explicit allow-list): a
+  variable of the generated secrets file referenced in the service's definition, a `secrets:`
+  entry, or the secrets file as its env_file (which hands it every secret) counts as received.
+
+The file is interpolated as `docker compose --env-file var/secrets.env` would: every key of the
+generated secrets file has a (placeholder) value, every other variable is unset.
 
 Run `python tests/compose/compose_check.py [docker-compose.yml]` to print the problems.
 """
@@ -45,6 +51,41 @@ CONTAINER_REPO = PurePosixPath("/opt/xunpan/src")
 # XUNPAN_HOME's default on the host, relative to the compose file; the generated secrets live there.
 HOME_DEFAULT = PurePosixPath("var")
 SECRETS_FILE_NAME = "secrets.env"
+
+# Which service may receive which variable of the generated secrets file (xunpan.secrets). Airflow
+# never gets Superset's SECRET_KEY or admin login, Superset never gets the Fernet key, the JWT or
+# API secret; each reaches Postgres as its own role; only the one-shot init services get the admin
+# logins; Redis gets its password and nothing else.
+_AIRFLOW = frozenset(
+    {
+        "AIRFLOW_DB_PASSWORD",
+        "AIRFLOW_FERNET_KEY",
+        "AIRFLOW_JWT_SECRET",
+        "AIRFLOW_API_SECRET_KEY",
+        "REDIS_PASSWORD",
+    }
+)
+_SUPERSET = frozenset({"SUPERSET_SECRET_KEY", "SUPERSET_DB_PASSWORD", "REDIS_PASSWORD"})
+SERVICE_SECRETS: dict[str, frozenset[str]] = {
+    "postgres": frozenset({"POSTGRES_PASSWORD", "AIRFLOW_DB_PASSWORD", "SUPERSET_DB_PASSWORD"}),
+    "redis": frozenset({"REDIS_PASSWORD"}),
+    "airflow-init": _AIRFLOW | {"AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD"},
+    "airflow-apiserver": _AIRFLOW,
+    "airflow-scheduler": _AIRFLOW,
+    "airflow-dag-processor": _AIRFLOW,
+    "airflow-triggerer": _AIRFLOW,
+    "airflow-worker": _AIRFLOW,
+    "superset-init": _SUPERSET | {"SUPERSET_ADMIN_USER", "SUPERSET_ADMIN_PASSWORD"},
+    "superset": _SUPERSET,
+    "superset-worker": _SUPERSET,
+}
+
+
+def secrets_file_keys() -> frozenset[str]:
+    """Every key xunpan.secrets writes into var/secrets.env (the package is installed where tests run)."""
+    from xunpan.secrets import _GENERATORS
+
+    return frozenset(_GENERATORS)
 
 
 @dataclass(frozen=True)
@@ -528,7 +569,7 @@ def secret_problems(raw: Any, where: str = "") -> list[Problem]:
                             Problem(
                                 f"{here}.{name}",
                                 "a secret-named variable has a literal value; "
-                                "secrets come from the env_file (XUNPAN_SECRETS_FILE)",
+                                "secrets come from var/secrets.env (docker compose --env-file)",
                             )
                         )
             problems.extend(secret_problems(value, here))
@@ -593,7 +634,9 @@ def check_document(
     repo = (repo or base_dir).resolve()
     base_dir = base_dir.resolve()
     problems: list[Problem] = []
-    document = interpolate_tree(raw, env or {}, "", problems)
+    if env is None:
+        env = dict.fromkeys(secrets_file_keys(), "value-from-the-secrets-file")
+    document = interpolate_tree(raw, env, "", problems)
     problems = [Problem(p.where.lstrip("."), p.message) for p in problems]
 
     problems.extend(schema_problems(document, schema_path))
@@ -762,7 +805,66 @@ def check_document(
             checker.check(text, f"{label}:{line} {keyword}")
 
     problems.extend(_dependency_problems(services))
+    problems.extend(secret_scope_problems(raw))
     return _unique(problems)
+
+
+def received_secrets(service: Any, secret_keys: frozenset[str]) -> dict[str, str]:
+    """The secrets-file variables a (raw, uninterpolated) service receives, each with how it gets it."""
+    received: dict[str, str] = {}
+    if not isinstance(service, dict):
+        return received
+    for i, entry in enumerate(_as_list(service.get("env_file"))):
+        path_text = str(entry.get("path")) if isinstance(entry, dict) else str(entry)
+        try:
+            path_text = interpolate(path_text, {})
+        except InterpolationError:
+            pass
+        if PurePosixPath(path_text).name == SECRETS_FILE_NAME:
+            for key in secret_keys:
+                received.setdefault(key, f"env_file[{i}] (the whole secrets file)")
+    for i, entry in enumerate(_as_list(service.get("secrets"))):
+        name = str(entry.get("source") if isinstance(entry, dict) else entry)
+        received.setdefault(name.upper(), f"secrets[{i}]")
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{where}.{key}" if where else str(key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}[{i}]")
+        elif isinstance(node, str):
+            for match in _VARIABLE.finditer(node):
+                braced = match.group("braced") and _BRACED.match(match.group("braced"))
+                name = braced.group("name") if braced else match.group("named")
+                if name in secret_keys:
+                    received.setdefault(name, where)
+
+    walk({k: v for k, v in service.items() if k not in ("env_file", "secrets")}, "")
+    return received
+
+
+def secret_scope_problems(raw: Any, allowed: Mapping[str, frozenset[str]] | None = None) -> list[Problem]:
+    """A service that receives a secret outside its entry in the allow-list (SERVICE_SECRETS)."""
+    allowed = SERVICE_SECRETS if allowed is None else allowed
+    services = raw.get("services") if isinstance(raw, dict) else None
+    if not isinstance(services, dict):
+        return []
+    keys = secrets_file_keys()
+    problems = []
+    for name, service in services.items():
+        permitted = allowed.get(name, frozenset())
+        for secret, where in sorted(received_secrets(service, keys).items()):
+            if secret not in permitted:
+                problems.append(
+                    Problem(
+                        f"services.{name}.{where}",
+                        f"hands {secret} to {name}, which must not receive it (allowed: "
+                        f"{', '.join(sorted(permitted)) or 'no secret'}; compose_check.SERVICE_SECRETS)",
+                    )
+                )
+    return problems
 
 
 def _dependency_problems(services: dict[str, Any]) -> list[Problem]:

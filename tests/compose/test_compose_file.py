@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -107,10 +108,13 @@ def test_stack_has_the_services_of_the_production_shape(raw):
 def test_airflow_runs_celery_on_redis_with_postgres_results(raw):
     env = raw["services"]["airflow-worker"]["environment"]
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:6379/")
-    entrypoint = (REPO / "docker/airflow-entrypoint.sh").read_text(encoding="utf-8")
-    assert 'AIRFLOW__CELERY__RESULT_BACKEND="db+postgresql://' in entrypoint
-    assert 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql+psycopg2://' in entrypoint
+    assert (env["REDIS_HOST"], env["REDIS_PORT"], env["AIRFLOW_REDIS_DB"]) == ("redis", "6379", "10")
+    derived = (REPO / "docker/airflow-env.sh").read_text(encoding="utf-8")
+    assert 'AIRFLOW__CELERY__BROKER_URL="redis://${redis_target}"' in derived
+    assert 'redis_target=":$(python -c "$_xunpan_quote" REDIS_PASSWORD)@${REDIS_HOST}' in derived
+    assert 'AIRFLOW__CELERY__RESULT_BACKEND="db+postgresql://' in derived
+    assert 'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql+psycopg2://' in derived
+    assert ". /opt/xunpan/src/docker/airflow-env.sh" in (REPO / "docker/airflow-entrypoint.sh").read_text()
     assert raw["services"]["airflow-worker"]["command"] == ["celery", "worker"]
 
 
@@ -128,10 +132,134 @@ def test_xunpan_home_is_shared_and_read_only_for_superset(raw):
             assert mounts == [], name
 
 
-def test_every_service_that_needs_secrets_reads_the_generated_file(raw):
-    for name in SERVICES - {"redis"}:
-        assert raw["services"][name]["env_file"] == ["${XUNPAN_SECRETS_FILE:-./var/secrets.env}"], name
-    assert "env_file" not in raw["services"]["redis"]
+def test_each_service_names_exactly_its_own_secrets(raw):
+    """No service reads the whole secrets file; each lists the variables of its allow-list entry."""
+    from compose_check import SERVICE_SECRETS, received_secrets, secrets_file_keys
+
+    assert set(SERVICE_SECRETS) == SERVICES
+    for name in SERVICES:
+        service = raw["services"][name]
+        assert "env_file" not in service, name
+        assert set(received_secrets(service, secrets_file_keys())) == SERVICE_SECRETS[name], name
+    airflow = {n for n in SERVICES if n.startswith("airflow-")}
+    superset = {n for n in SERVICES if n.startswith("superset")}
+    for name in airflow:
+        assert (
+            not {"SUPERSET_SECRET_KEY", "SUPERSET_DB_PASSWORD", "POSTGRES_PASSWORD"} & SERVICE_SECRETS[name]
+        )
+    for name in superset:
+        assert (
+            not {"AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY"} & SERVICE_SECRETS[name]
+        )
+        assert (
+            "AIRFLOW_DB_PASSWORD" not in SERVICE_SECRETS[name]
+            and "POSTGRES_PASSWORD" not in SERVICE_SECRETS[name]
+        )
+
+
+def test_redis_requires_a_password_given_on_stdin(raw):
+    redis = raw["services"]["redis"]
+    script = redis["command"][-1]
+    assert redis["command"][:2] == ["sh", "-c"]
+    assert "exec docker-entrypoint.sh redis-server - <<EOF" in script
+    assert "requirepass $${REDIS_PASSWORD}" in script
+    assert "REDISCLI_AUTH" in redis["healthcheck"]["test"][1]
+    superset_entrypoint = (REPO / "docker/superset-entrypoint.sh").read_text(encoding="utf-8")
+    assert "REDIS_PASSWORD" in superset_entrypoint
+
+
+def test_postgres_creates_one_role_per_application():
+    script = (REPO / "docker/postgres/init-databases.sh").read_text(encoding="utf-8")
+    assert 'create_app_database "${AIRFLOW_DB:?}" "${AIRFLOW_DB_USER:?}" "${AIRFLOW_DB_PASSWORD:?}"' in script
+    assert (
+        'create_app_database "${SUPERSET_DB:?}" "${SUPERSET_DB_USER:?}" "${SUPERSET_DB_PASSWORD:?}"' in script
+    )
+    assert """create role :"role" login password :'password';""" in script
+    assert 'revoke all on database :"db" from public;' in script
+    superset = (REPO / "docker/superset-entrypoint.sh").read_text(encoding="utf-8")
+    assert "${SUPERSET_DB_USER}:${pg_password}@" in superset
+
+
+# --- the allow-list fails a service that receives a secret it does not need -----------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "variable", "expected"),
+    [
+        ("airflow-worker", "SUPERSET_SECRET_KEY", "hands SUPERSET_SECRET_KEY to airflow-worker"),
+        ("airflow-scheduler", "AIRFLOW_ADMIN_PASSWORD", "hands AIRFLOW_ADMIN_PASSWORD to airflow-scheduler"),
+        ("superset", "AIRFLOW_FERNET_KEY", "hands AIRFLOW_FERNET_KEY to superset"),
+        ("superset-worker", "AIRFLOW_JWT_SECRET", "hands AIRFLOW_JWT_SECRET to superset-worker"),
+        ("superset", "POSTGRES_PASSWORD", "hands POSTGRES_PASSWORD to superset"),
+        ("redis", "AIRFLOW_DB_PASSWORD", "hands AIRFLOW_DB_PASSWORD to redis"),
+    ],
+)
+def test_a_secret_handed_to_the_wrong_service_fails(raw, service, variable, expected):
+    broken = copy.deepcopy(raw)
+    broken["services"][service]["environment"] = {
+        **broken["services"][service].get("environment", {}),
+        variable: f"${{{variable}:?from the secrets file}}",
+    }
+    lines = _check_variant(broken)
+    assert any(line.startswith(f"services.{service}.environment.{variable}: {expected}") for line in lines), (
+        lines
+    )
+
+
+def test_a_secret_inside_a_url_or_command_counts_as_received(raw):
+    broken = copy.deepcopy(raw)
+    broken["services"]["superset"]["environment"]["EXTRA_URL"] = (
+        "postgresql://airflow:${AIRFLOW_DB_PASSWORD}@postgres/a"
+    )
+    broken["services"]["airflow-triggerer"]["command"] = ["triggerer", "--key", "${SUPERSET_SECRET_KEY}"]
+    lines = _check_variant(broken)
+    assert any(
+        line.startswith("services.superset.environment.EXTRA_URL: hands AIRFLOW_DB_PASSWORD to superset")
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(
+            "services.airflow-triggerer.command[2]: hands SUPERSET_SECRET_KEY to airflow-triggerer"
+        )
+        for line in lines
+    ), lines
+
+
+def test_the_whole_secrets_file_as_env_file_fails(raw):
+    broken = copy.deepcopy(raw)
+    broken["services"]["airflow-apiserver"]["env_file"] = ["${XUNPAN_SECRETS_FILE:-./var/secrets.env}"]
+    lines = [line for line in _check_variant(broken) if "(the whole secrets file)" in line]
+    assert {line.split(" hands ")[1].split(" ")[0] for line in lines} >= {
+        "SUPERSET_SECRET_KEY",
+        "SUPERSET_ADMIN_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "SUPERSET_DB_PASSWORD",
+    }
+
+
+def test_a_compose_secret_entry_counts_as_received(raw):
+    broken = copy.deepcopy(raw)
+    broken["secrets"] = {"airflow_fernet_key": {"environment": "AIRFLOW_FERNET_KEY"}}
+    broken["services"]["superset"]["secrets"] = ["airflow_fernet_key"]
+    assert any(
+        line.startswith("services.superset.secrets[0]: hands AIRFLOW_FERNET_KEY to superset")
+        for line in _check_variant(broken)
+    )
+
+
+def test_a_broken_copy_on_disk_fails_the_command_line_checker(tmp_path, raw):
+    broken = copy.deepcopy(raw)
+    broken["services"]["airflow-worker"]["environment"]["SUPERSET_SECRET_KEY"] = "${SUPERSET_SECRET_KEY}"
+    target = tmp_path / "docker-compose.yml"
+    target.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tests/compose/compose_check.py"), str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "services.airflow-worker.environment.SUPERSET_SECRET_KEY: hands SUPERSET_SECRET_KEY" in done.stdout
 
 
 def test_generated_secrets_file_is_git_ignored():
@@ -333,9 +461,11 @@ def test_secrets_from_variables_pass(raw):
     fine = copy.deepcopy(raw)
     fine["services"]["redis"]["environment"] = {
         "REDIS_PASSWORD": "${REDIS_PASSWORD:?generate the secrets file first}",
-        "DATABASE_URL": "postgresql://xunpan:${POSTGRES_PASSWORD}@postgres/airflow",
+        "REDIS_URL": "redis://:${REDIS_PASSWORD}@redis:6379/0",
     }
-    env = {"REDIS_PASSWORD": "from-the-shell", "POSTGRES_PASSWORD": "from-the-shell"}
+    from compose_check import secrets_file_keys
+
+    env = dict.fromkeys(secrets_file_keys(), "from-the-shell")
     assert _real_problems(check_document(fine, REPO, REPO, env)) == []
 
 
@@ -499,6 +629,9 @@ def test_required_variable_without_value_is_a_problem(raw):
 # Keys of the generated secrets file that the compose stack reads (docker/*.sh and the postgres image).
 SECRETS_THE_STACK_READS = {
     "POSTGRES_PASSWORD",
+    "AIRFLOW_DB_PASSWORD",
+    "SUPERSET_DB_PASSWORD",
+    "REDIS_PASSWORD",
     "AIRFLOW_FERNET_KEY",
     "AIRFLOW_JWT_SECRET",
     "AIRFLOW_API_SECRET_KEY",
@@ -514,10 +647,13 @@ def test_scripts_read_the_secrets_the_stack_expects(raw):
     scripts = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "docker").rglob("*.sh")))
     for name in SECRETS_THE_STACK_READS - {"POSTGRES_PASSWORD"}:
         assert re.search(rf"\b{name}\b", scripts), f"{name} is read by no docker/ script"
-    # POSTGRES_PASSWORD is read by the postgres image itself and by both entrypoints.
-    assert scripts.count('os.environ["POSTGRES_PASSWORD"]') == 2
+    # POSTGRES_PASSWORD is the superuser's, read by the postgres image only; the applications log
+    # in with their own roles.
+    assert "POSTGRES_PASSWORD" not in scripts
+    # Every secret reaches the containers by interpolation from the secrets file, never as a literal.
     for service in raw["services"].values():
-        assert not SECRETS_THE_STACK_READS & set(service.get("environment") or {})
+        for name in SECRETS_THE_STACK_READS & set(service.get("environment") or {}):
+            assert service["environment"][name].startswith(f"${{{name}:?"), name
 
 
 def test_generated_secrets_file_holds_every_key_the_stack_reads(settings):
@@ -527,7 +663,7 @@ def test_generated_secrets_file_holds_every_key_the_stack_reads(settings):
     generated = set(read_env_file(settings.secrets_file))
     missing = sorted(SECRETS_THE_STACK_READS - generated)
     assert not missing, (
-        f"{settings.secrets_file.name} lacks {', '.join(missing)}: docker-compose.yml reads it as its env_file "
+        f"{settings.secrets_file.name} lacks {', '.join(missing)}: docker compose reads it with --env-file "
         "(xunpan.secrets must generate these keys)"
     )
 
