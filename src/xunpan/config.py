@@ -68,6 +68,11 @@ class Settings:
         return self.home / "inbox"
 
     @property
+    def layouts(self) -> Path:
+        """Layouts a user taught (one YAML file each), read by every import and ingest."""
+        return self.home / "layouts"
+
+    @property
     def raw(self) -> Path:
         """Raw Parquet landing: raw/<kind>/*.parquet, immutable, read by dbt sources."""
         return self.home / "raw"

@@ -1,23 +1,65 @@
-"""Pay-per-click spend reports: Baidu 推广 (凤巢) and 信息流, 360 点睛, Sogou, Shenma, Alibaba.com P4P,
-1688 P4P and Google Ads.
+"""Pay-per-click spend reports: Baidu 推广 (凤巢) and 信息流, 360 点睛, Sogou, Shenma, Alibaba.com P4P
+(外贸直通车), 1688 P4P and Google Ads — at any report level, with whatever columns the user picked.
 
-Each platform names the same measures differently (展现/展示数/展示次数/曝光量/展现量/Impr.), and
-each report level adds dimension columns; the layouts below list them as the back-offices write them.
+A report is recognised by meaning (xunpan.sources.meaning): the minimum usable row is a day, money
+spent, and at least one of account / campaign / ad group / keyword / search term; every other column
+is optional. The report level follows from the dimension columns present.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xunpan.sources.frame import Frame, KindSpec, default_text, sum_by_currency, sum_int
-from xunpan.sources.layout import Col, Layout
+from xunpan.sources.cells import DASHES
+from xunpan.sources.frame import Frame, KindSpec, sum_by_currency, sum_int
+from xunpan.sources.meaning import Dialect, Meaning, Vocabulary
 
-# Derived or per-row rates every platform adds; known, so they are not reported as unknown columns.
-_RATES = (
-    "点击率",
-    "平均点击价格",
+# The synonym table (docs/raw-landing.md copies it). Within one meaning, earlier spellings win when a
+# report has two of them (消费 over 现金消费: cash spend leaves out rebates, 消费 is what was billed).
+MEANINGS: tuple[Meaning, ...] = (
+    Meaning("spend_date", "date", ("日期", "时间", "日期范围", "数据日期", "Day", "Date"), True, "the day"),
+    Meaning("hour", "hour", ("小时", "时段", "Hour of day", "Hour"), label="hour of the day"),
+    Meaning("account", "text", ("账户", "账户名称", "账户名", "账号", "推广账户", "Account", "Account name")),
+    Meaning(
+        "campaign", "text", ("推广计划", "推广计划名称", "计划名称", "计划", "Campaign", "Campaign name")
+    ),
+    Meaning(
+        "ad_group",
+        "text",
+        ("推广单元", "推广单元名称", "单元名称", "单元", "推广组", "推广组名称", "Ad group", "Ad group name"),
+    ),
+    Meaning("keyword", "text", ("关键词", "关键词/网址", "关键字", "Keyword", "Search keyword")),
+    Meaning("search_term", "text", ("搜索词", "Search term")),
+    Meaning("region", "text", ("省份", "地域", "省", "省市", "Region")),
+    Meaning("region_city", "text", ("城市", "地市", "City")),
+    Meaning(
+        "impressions",
+        "count",
+        ("展现", "展现量", "展示数", "展示次数", "展示量", "曝光量", "曝光", "Impr.", "Impressions"),
+    ),
+    Meaning("clicks", "count", ("点击", "点击数", "点击量", "点击次数", "Clicks")),
+    Meaning(
+        "cost",
+        "amount",
+        ("消费", "消耗", "花费", "总费用", "花费(元)", "消费(元)", "总花费", "现金消费", "Cost"),
+        label="money spent",
+    ),
+    Meaning("currency", "currency", ("Currency code", "Currency", "币种"), True),
+    Meaning("_ctr", "percent", ("点击率", "CTR")),
+    Meaning(
+        "_cpc",
+        "amount",
+        ("平均点击价格", "点击均价", "平均点击花费", "平均点击费用", "平均点击价格(元)", "Avg. CPC"),
+    ),
+)
+
+# Known columns that are not stored: rates derivable from the rest, ids, states, conversions (the
+# inquiry register is the conversion source of record).
+IGNORED = (
     "千次展现消费",
+    "千次展示消费",
     "转化",
     "网页转化",
     "商桥转化",
@@ -26,258 +68,331 @@ _RATES = (
     "推广计划ID",
     "推广单元ID",
     "关键词ID",
+    "账户ID",
+    "计划ID",
+    "单元ID",
     "设备",
     "匹配模式",
-    "平均点击花费",
-    "千次展示消费",
-    "CTR",
-    "Avg. CPC",
+    "状态",
+    "Campaign ID",
+    "Ad group ID",
+    "Customer ID",
     "Conversions",
     "Cost / conv.",
+    "Conv. rate",
     "Campaign type",
     "Campaign state",
     "Ad group state",
+    "Keyword status",
     "Match type",
+    "Interactions",
     "Interaction rate",
-    "Conv. rate",
+    "Avg. CPM",
+    "Network",
+    "Device",
 )
 
 
-def _c(field: str, *headers: str, parser: str = "text", required: bool = True, not_null: bool = False) -> Col:
-    return Col(field, headers, parser, required, not_null)
+def _d(
+    name: str,
+    description: str,
+    hints: tuple[str, ...],
+    samples: dict[str, str],
+    family: str = "",
+    requires: tuple[str, ...] = (),
+    **spellings: tuple[str, ...],
+) -> Dialect:
+    return Dialect(name, name, description, spellings, hints, family or name, requires, samples)
 
 
-def _measures(impressions: str, clicks: str, cost: str) -> tuple[Col, ...]:
-    return (
-        _c("impressions", impressions, parser="count"),
-        _c("clicks", clicks, parser="count"),
-        _c("cost", cost, parser="amount"),
-        _c("_ctr", "点击率", "CTR", parser="percent", required=False),
-    )
-
-
-_DATE = _c("spend_date", "日期", parser="date", not_null=True)
-_ACCOUNT = _c("account", "账户", "账户名称", "账号")
-_BAIDU = _measures("展现", "点击", "消费")
-
-
-def _layout(name: str, platform: str, level: str, cols: tuple[Col, ...], description: str) -> Layout:
-    return Layout(name, "ad_spend", cols, {"platform": platform, "report_level": level}, _RATES, description)
-
-
-LAYOUTS: tuple[Layout, ...] = (
-    _layout(
-        "baidu_search_account",
+# Each platform's own spellings; the first is what its export calls the column by default.
+DIALECTS: tuple[Dialect, ...] = (
+    _d(
         "baidu_search",
-        "account",
-        (_DATE, _ACCOUNT, *_BAIDU),
-        "Baidu 推广 account report (账户报告)",
+        "Baidu 推广 (凤巢) report",
+        ("百度推广", "凤巢", "百度", "baidu"),
+        {
+            "account": "日期,账户,展现,点击,消费,点击率,平均点击价格",
+            "campaign": "日期,账户,推广计划,展现,点击,消费,点击率,平均点击价格",
+            "ad_group": "日期,账户,推广计划,推广单元,展现,点击,消费",
+            "keyword": "日期,账户,推广计划,推广单元,关键词,展现,点击,消费,点击率,平均点击价格",
+            "search_term": "日期,账户,推广计划,推广单元,搜索词,关键词,展现,点击,消费",
+            "region": "日期,账户,推广计划,省份,城市,展现,点击,消费",
+            "hourly": "日期,小时,账户,展现,点击,消费",
+        },
+        family="baidu",
+        spend_date=("日期",),
+        hour=("小时",),
+        account=("账户",),
+        campaign=("推广计划",),
+        ad_group=("推广单元",),
+        keyword=("关键词", "关键词/网址"),
+        search_term=("搜索词",),
+        region=("省份",),
+        region_city=("城市",),
+        impressions=("展现",),
+        clicks=("点击",),
+        cost=("消费",),
+        _ctr=("点击率",),
+        _cpc=("平均点击价格",),
     ),
-    _layout(
-        "baidu_search_campaign",
-        "baidu_search",
-        "campaign",
-        (_DATE, _ACCOUNT, _c("campaign", "推广计划"), *_BAIDU),
-        "Baidu 推广 plan report (计划报告)",
-    ),
-    _layout(
-        "baidu_search_ad_group",
-        "baidu_search",
-        "ad_group",
-        (_DATE, _ACCOUNT, _c("campaign", "推广计划"), _c("ad_group", "推广单元"), *_BAIDU),
-        "Baidu 推广 unit report (单元报告)",
-    ),
-    _layout(
-        "baidu_search_keyword",
-        "baidu_search",
-        "keyword",
-        (
-            _DATE,
-            _ACCOUNT,
-            _c("campaign", "推广计划"),
-            _c("ad_group", "推广单元"),
-            _c("keyword", "关键词", "关键词/网址"),
-            *_BAIDU,
-        ),
-        "Baidu 推广 keyword report (关键词报告)",
-    ),
-    _layout(
-        "baidu_search_search_term",
-        "baidu_search",
-        "search_term",
-        (
-            _DATE,
-            _ACCOUNT,
-            _c("campaign", "推广计划"),
-            _c("ad_group", "推广单元"),
-            _c("search_term", "搜索词"),
-            _c("keyword", "关键词", "触发关键词", required=False),
-            *_BAIDU,
-        ),
-        "Baidu 推广 search term report (搜索词报告)",
-    ),
-    _layout(
-        "baidu_search_region",
-        "baidu_search",
-        "region",
-        (
-            _DATE,
-            _ACCOUNT,
-            _c("campaign", "推广计划", required=False),
-            _c("region", "省份", "地域", "省"),
-            _c("region_city", "城市", "地市", required=False),
-            *_BAIDU,
-        ),
-        "Baidu 推广 region report (地域报告)",
-    ),
-    _layout(
-        "baidu_search_hourly",
-        "baidu_search",
-        "hourly",
-        (_DATE, _c("hour", "小时", "时段", parser="hour"), _ACCOUNT, *_BAIDU),
-        "Baidu 推广 hourly report (分时报告)",
-    ),
-    _layout(
+    _d(
         "baidu_feed",
-        "baidu_feed",
-        "feed",
-        (_DATE, _ACCOUNT, _c("campaign", "计划"), _c("ad_group", "单元"), *_BAIDU),
         "Baidu 信息流 report",
+        ("百度信息流", "信息流", "feed"),
+        {
+            "account": "日期,账户,展现,点击,消费,点击率",
+            "campaign": "日期,账户,计划,展现,点击,消费,点击率",
+            "ad_group": "日期,账户,计划,单元,展现,点击,消费,点击率",
+        },
+        family="baidu",
+        spend_date=("日期",),
+        account=("账户",),
+        campaign=("计划",),
+        ad_group=("单元",),
+        impressions=("展现",),
+        clicks=("点击",),
+        cost=("消费",),
+        _ctr=("点击率",),
+        _cpc=("平均点击价格",),
     ),
-    _layout(
-        "so360_account",
+    _d(
         "so360",
-        "account",
-        (_DATE, _ACCOUNT, *_measures("展示次数", "点击次数", "总费用")),
-        "360 点睛 account report",
+        "360 点睛 report",
+        ("360点睛", "点睛", "360搜索", "so360", "360"),
+        {
+            "account": "日期,账户,展示次数,点击次数,总费用,点击率,平均点击价格",
+            "campaign": "日期,账户,推广计划,展示次数,点击次数,总费用,点击率,平均点击价格",
+            "keyword": "日期,账户,推广计划,推广组,关键词,展示次数,点击次数,总费用,点击率",
+        },
+        spend_date=("日期",),
+        account=("账户",),
+        campaign=("推广计划",),
+        ad_group=("推广组",),
+        keyword=("关键词",),
+        impressions=("展示次数",),
+        clicks=("点击次数",),
+        cost=("总费用",),
+        _ctr=("点击率",),
+        _cpc=("平均点击价格",),
     ),
-    _layout(
-        "so360_keyword",
-        "so360",
-        "keyword",
-        (
-            _DATE,
-            _ACCOUNT,
-            _c("campaign", "推广计划"),
-            _c("ad_group", "推广组"),
-            _c("keyword", "关键词"),
-            *_measures("展示次数", "点击次数", "总费用"),
-        ),
-        "360 点睛 keyword report",
-    ),
-    _layout(
-        "sogou_account",
+    _d(
         "sogou",
-        "account",
-        (_DATE, _ACCOUNT, *_measures("展示数", "点击数", "消耗")),
-        "Sogou account report (账户报告)",
+        "Sogou 推广 report",
+        ("搜狗", "sogou"),
+        {
+            "account": "日期,账户,展示数,点击数,消耗,点击率,平均点击价格",
+            "campaign": "时间,账户,推广计划,消耗,点击数,点击均价",
+            "keyword": "日期,账户,推广计划,推广组,关键词,展示数,点击数,消耗,点击率,点击均价",
+        },
+        spend_date=("日期", "时间"),
+        account=("账户",),
+        campaign=("推广计划",),
+        ad_group=("推广组",),
+        keyword=("关键词",),
+        impressions=("展示数",),
+        clicks=("点击数",),
+        cost=("消耗",),
+        _ctr=("点击率",),
+        _cpc=("点击均价", "平均点击价格"),
     ),
-    _layout(
-        "sogou_keyword",
-        "sogou",
-        "keyword",
-        (
-            _DATE,
-            _ACCOUNT,
-            _c("campaign", "推广计划"),
-            _c("ad_group", "推广组"),
-            _c("keyword", "关键词"),
-            *_measures("展示数", "点击数", "消耗"),
-        ),
-        "Sogou keyword report",
-    ),
-    _layout(
-        "shenma_account",
+    _d(
         "shenma",
-        "account",
-        (
-            _c("spend_date", "时间", parser="date", not_null=True),
-            _ACCOUNT,
-            *_measures("展现量", "点击量", "消费"),
-        ),
-        "Shenma (神马) account report",
+        "Shenma (神马) 搜索推广 report",
+        ("神马", "shenma"),
+        {
+            "account": "时间,账户,展现量,点击量,消费,点击率,平均点击价格",
+            "campaign": "时间,账户,推广计划,展现量,点击量,消费,点击率,平均点击价格",
+            "keyword": "时间,账户,推广计划,推广单元,关键词,展现量,点击量,消费,点击率,平均点击价格",
+        },
+        spend_date=("时间",),
+        account=("账户",),
+        campaign=("推广计划",),
+        ad_group=("推广单元",),
+        keyword=("关键词",),
+        impressions=("展现量",),
+        clicks=("点击量",),
+        cost=("消费",),
+        _ctr=("点击率",),
+        _cpc=("平均点击价格",),
     ),
-    _layout(
-        "shenma_keyword",
-        "shenma",
-        "keyword",
-        (
-            _c("spend_date", "时间", parser="date", not_null=True),
-            _ACCOUNT,
-            _c("campaign", "推广计划"),
-            _c("ad_group", "推广单元"),
-            _c("keyword", "关键词"),
-            *_measures("展现量", "点击量", "消费"),
-        ),
-        "Shenma (神马) keyword report",
-    ),
-    _layout(
-        "alibaba_p4p_keyword",
+    _d(
         "alibaba_p4p",
-        "keyword",
-        (
-            _DATE,
-            _c("account", "账号", "账户", required=False),
-            _c("campaign", "推广计划"),
-            _c("keyword", "关键词"),
-            *_measures("曝光量", "点击量", "花费(元)"),
-        ),
-        "Alibaba.com 外贸直通车 (P4P) keyword report",
+        "Alibaba.com 外贸直通车 (P4P) report",
+        ("外贸直通车", "国际站", "alibaba", "p4p"),
+        {
+            "account": "日期,账号,曝光量,点击量,花费(元),平均点击花费",
+            "campaign": "日期,推广计划,曝光量,点击量,花费(元),点击率,平均点击花费",
+            "keyword": "日期,推广计划,关键词,曝光量,点击量,花费(元),平均点击花费",
+        },
+        spend_date=("日期",),
+        account=("账号",),
+        campaign=("推广计划",),
+        keyword=("关键词",),
+        impressions=("曝光量",),
+        clicks=("点击量",),
+        cost=("花费(元)", "花费"),
+        _ctr=("点击率",),
+        _cpc=("平均点击花费",),
     ),
-    _layout(
-        "alibaba_1688_p4p_keyword",
+    _d(
         "alibaba_1688_p4p",
-        "keyword",
-        (
-            _DATE,
-            _c("campaign", "推广计划"),
-            _c("ad_group", "推广单元", required=False),
-            _c("keyword", "关键词"),
-            *_measures("展现量", "点击量", "花费(元)"),
-        ),
-        "1688 P4P keyword report",
+        "1688 P4P (诚信通直通车) report",
+        ("1688",),
+        {
+            "account": "日期,账户,展现量,点击量,花费(元),点击率,平均点击花费",
+            "campaign": "日期,推广计划,展现量,点击量,花费(元),点击率,平均点击花费",
+            "keyword": "日期,推广计划,推广单元,关键词,展现量,点击量,花费(元),点击率,平均点击花费",
+        },
+        spend_date=("日期",),
+        account=("账户",),
+        campaign=("推广计划",),
+        ad_group=("推广单元",),
+        keyword=("关键词",),
+        impressions=("展现量",),
+        clicks=("点击量",),
+        cost=("花费(元)", "花费"),
+        _ctr=("点击率",),
+        _cpc=("平均点击花费",),
     ),
-    Layout(
+    _d(
         "google_ads",
-        "ad_spend",
-        (
-            _c("spend_date", "Day", "Date", parser="date", not_null=True),
-            _c("account", "Account", "Account name", required=False),
-            _c("campaign", "Campaign"),
-            _c("ad_group", "Ad group", required=False),
-            _c("keyword", "Keyword", "Search keyword", required=False),
-            _c("impressions", "Impr.", "Impressions", parser="count"),
-            _c("clicks", "Clicks", parser="count"),
-            _c("currency", "Currency code", "Currency", parser="currency", not_null=True),
-            _c("cost", "Cost", parser="amount"),
-        ),
-        {"platform": "google_ads"},
-        _RATES,
         "Google Ads report (CSV download)",
+        ("google ads", "googleads", "google_ads", "adwords", "google"),
+        {
+            "account": "Day,Account,Currency code,Impr.,Clicks,Cost,CTR,Avg. CPC",
+            "campaign": "Day,Campaign,Currency code,Impr.,Clicks,Cost,CTR,Avg. CPC",
+            "keyword": "Day,Campaign,Ad group,Keyword,Match type,Currency code,Impr.,Clicks,Cost",
+        },
+        requires=("currency",),
+        spend_date=("Day", "Date"),
+        hour=("Hour of day", "Hour"),
+        account=("Account", "Account name"),
+        campaign=("Campaign", "Campaign name"),
+        ad_group=("Ad group", "Ad group name"),
+        keyword=("Keyword", "Search keyword"),
+        search_term=("Search term",),
+        region=("Region",),
+        region_city=("City",),
+        impressions=("Impr.", "Impressions"),
+        clicks=("Clicks",),
+        cost=("Cost",),
+        currency=("Currency code", "Currency"),
+        _ctr=("CTR",),
+        _cpc=("Avg. CPC",),
     ),
+)
+
+DIMENSIONS = ("account", "campaign", "ad_group", "keyword", "search_term")
+LEVELS = ("account", "campaign", "ad_group", "keyword", "search_term", "region", "hourly")
+
+
+def report_level(fields: set[str]) -> str:
+    """The finest detail the dimension columns give: an hour or a region splits rows the most."""
+    for level, name in (
+        ("hourly", "hour"),
+        ("region", "region"),
+        ("search_term", "search_term"),
+        ("keyword", "keyword"),
+        ("ad_group", "ad_group"),
+        ("campaign", "campaign"),
+    ):
+        if name in fields:
+            return level
+    return "account"
+
+
+VOCAB = Vocabulary(
+    kind="ad_spend",
+    constant="platform",
+    meanings=MEANINGS,
+    dialects=DIALECTS,
+    date_field="spend_date",
+    need_all=("spend_date", "cost"),
+    need_any=(
+        (DIMENSIONS, "one of 账户/推广计划/推广单元/关键词/搜索词 (account, campaign, ad group, keyword)"),
+    ),
+    ignored=IGNORED,
+    level=report_level,
 )
 
 
 def finish(frame: Frame) -> None:
-    """Fill platform, account, level and currency; refuse negative spend."""
+    """Platform and level from the recognition; account from the column, else the 账户： line, else NULL."""
     frame.constant("platform", frame.layout.constants["platform"], pa.string())
-    if "account" not in frame.fields:
-        account = frame.preamble_value("账户", "账号", "Account") or frame.company_id
-        frame.constant("account", account, pa.string())
+    stated = frame.preamble_value("账户", "账号", "Account")
+    if "account" in frame.fields:
+        if stated:
+            frame.fields["account"] = pc.fill_null(frame.fields["account"], stated)
     else:
-        default_text(frame, "account", frame.preamble_value("账户", "账号", "Account") or frame.company_id)
+        # No account column and no 账户： line: the account is unknown, not the company (docs).
+        frame.constant("account", stated, pa.string())
     if "region_city" in frame.fields:
         joined = pc.binary_join_element_wise(
             frame.fields["region"], frame.fields["region_city"], "/", null_handling="skip"
         )
         frame.fields["region"] = joined
-    level = frame.layout.constants.get("report_level")
-    if level is None:
-        level = next((lv for lv in ("keyword", "ad_group") if lv in frame.fields), "campaign")
-    frame.constant("report_level", level, pa.string())
+    frame.constant("report_level", frame.layout.constants["report_level"], pa.string())
     if "currency" not in frame.fields:
+        # Chinese engines bill in yuan and say so nowhere in the file; Google Ads must carry its currency.
         frame.constant("currency", "CNY", pa.string())
     frame.check_not_negative("cost", "a cost ≥ 0 (spend cannot be negative; refunds are not ad spend)")
+    check_derived(frame)
+
+
+def _decimals(raw: pa.Array) -> np.ndarray:
+    """How many digits each cell shows after the decimal point (0 when none)."""
+    parts = pc.extract_regex(pc.fill_null(raw, ""), r"(?P<whole>[^.]*)\.?(?P<frac>\d*)")
+    lengths = pc.utf8_length(parts.field("frac"))
+    return np.asarray(pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _floats(values: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.cast(values, pa.float64()), 0).to_numpy(zero_copy_only=False))
+
+
+def _shown(frame: Frame, name: str) -> np.ndarray:
+    raw = frame.raw[name]
+    shown = pc.and_(pc.is_valid(raw), pc.invert(pc.is_in(raw, value_set=pa.array(DASHES))))
+    return np.asarray(pc.fill_null(shown, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def check_derived(frame: Frame) -> None:
+    """CTR and average CPC, when exported, must agree with the measures to the digits shown.
+
+    A rate shown with d decimals is a rounded value, so it may differ from the exact ratio by half a
+    unit of its last digit (6.71 covers 6.705..6.715; 2.50% covers 2.495%..2.505%). A larger gap means
+    the columns were mapped wrongly or the rows are not one report, so the file is refused.
+    """
+    fields, headers = frame.fields, frame.headers
+    if "clicks" not in fields:
+        return
+    clicks = _floats(fields["clicks"])
+    if "_ctr" in fields and "impressions" in fields:
+        impressions = _floats(fields["impressions"])
+        rows = _shown(frame, "_ctr") & (impressions > 0)
+        if rows.any():
+            tol = 0.5 * 10.0 ** -_decimals(frame.raw["_ctr"]) + 1e-9
+            reported = _floats(fields["_ctr"]) * 100
+            exact = np.divide(clicks * 100, impressions, out=np.zeros_like(clicks), where=impressions > 0)
+            frame.flag(
+                "_ctr",
+                rows & (np.abs(reported - exact) > tol),
+                f"{headers['_ctr']} = {headers['clicks']} / {headers['impressions']} to the digits shown "
+                "(within half a unit of the last digit)",
+            )
+    if "_cpc" in fields and "cost" in fields:
+        rows = _shown(frame, "_cpc") & (clicks > 0)
+        if rows.any():
+            tol = 0.5 * 10.0 ** -_decimals(frame.raw["_cpc"]) + 1e-9
+            cost = _floats(fields["cost"])
+            exact = np.divide(cost, clicks, out=np.zeros_like(cost), where=clicks > 0)
+            frame.flag(
+                "_cpc",
+                rows & (np.abs(_floats(fields["_cpc"]) - exact) > tol),
+                f"{headers['_cpc']} = {headers['cost']} / {headers['clicks']} to the digits shown "
+                "(within half a unit of the last digit)",
+            )
 
 
 def totals(table: pa.Table) -> dict[str, object]:
@@ -288,4 +403,4 @@ def totals(table: pa.Table) -> dict[str, object]:
     }
 
 
-SPEC = KindSpec("ad_spend", LAYOUTS, finish, totals, "spend_date", ("platform", "account"))
+SPEC = KindSpec("ad_spend", (), finish, totals, "spend_date", ("platform", "account"))

@@ -100,8 +100,10 @@ class KindSpec:
     partition: tuple[str, ...] = ()
 
 
-def sum_int(table: pa.Table, name: str) -> int:
-    return int(pc.sum(table.column(name)).as_py() or 0)
+def sum_int(table: pa.Table, name: str) -> int | None:
+    """The column's total; None when the export did not have the column at all (unknown, not 0)."""
+    total = pc.sum(table.column(name)).as_py()
+    return None if total is None and table.num_rows else int(total or 0)
 
 
 def sum_by_currency(table: pa.Table, amount: str, currency: str = "currency") -> dict[str, str]:

@@ -29,7 +29,9 @@ from xunpan.sources.cells import PARSERS, clean_text
 from xunpan.sources.frame import PROBLEM_CAP, Frame, KindSpec
 from xunpan.sources.grid import Grid, read_grids
 from xunpan.sources.layout import Layout, Match, match_row, missing_headers, norm_header
+from xunpan.sources.meaning import Context, Reading, Vocabulary, read_row, skeleton
 from xunpan.sources.schemas import KINDS, kind_fields
+from xunpan.sources.taught import LayoutFileError, load_taught
 
 SPECS: dict[str, KindSpec] = {
     spec.kind: spec
@@ -45,8 +47,16 @@ SPECS: dict[str, KindSpec] = {
     )
 }
 LAYOUTS: tuple[Layout, ...] = tuple(layout for spec in SPECS.values() for layout in spec.layouts)
+# Kinds whose exports let the user choose the columns: recognised by meaning, not by a fixed list.
+VOCABS: dict[str, Vocabulary] = {
+    v.kind: v for v in (ad_spend.VOCAB, platform_traffic.VOCAB, web_traffic.VOCAB)
+}
 
-_TOTALS_WORDS = pa.array(["总计", "合计", "汇总", "总和", "total", "totals", "grand total", "sum"])
+# 总计 / 合计 rows, and Google Ads' "Total: account", "Total: campaign", "Total: Search" rows.
+_TOTALS_RE = r"^(?:总计|合计|汇总|总和|total|totals|grand total|sum)(?:\s*[:：].*)?$"
+# One row for a whole period ("2026-10-05 至 2026-10-11"): a summary export, not a daily one.
+_DAY = r"\d{4}(?:[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{4})"
+_RANGE_RE = rf"^{_DAY}\s*(?:至|到|~|～|—|–|-|to)\s*{_DAY}$"
 
 
 @dataclass
@@ -67,6 +77,9 @@ class ParsedInput:
     totals: dict[str, object]
     unknown_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # How each header cell was understood: (header, field or "-"/"?", note); and where the platform came from.
+    columns: list[tuple[str, str, str]] = field(default_factory=list)
+    platform_source: str | None = None
 
     @property
     def rows(self) -> int:
@@ -77,7 +90,10 @@ class ParsedInput:
         spec = SPECS[self.kind]
         if not spec.partition or spec.date_field is None:
             return {}
-        keys = pc.binary_join_element_wise(*[self.table.column(f) for f in spec.partition], "|")
+        # An unknown account (NULL) is a key of its own, written as the empty string.
+        keys = pc.binary_join_element_wise(
+            *[self.table.column(f) for f in spec.partition], "|", null_handling="replace", null_replacement=""
+        )
         days = pc.cast(self.table.column(spec.date_field), pa.string())
         pairs = pa.table({"k": keys, "d": days}).group_by(["k", "d"]).aggregate([])
         result: dict[str, list[str]] = {}
@@ -94,8 +110,14 @@ def parse_file(
     today: dt.date | None = None,
     data: bytes | None = None,
     name: str | None = None,
+    platform: str | None = None,
+    layouts_dir: Path | None = None,
 ) -> ParsedInput:
-    """Read, recognise and validate one file; raise InputRejected naming every bad cell (up to a cap)."""
+    """Read, recognise and validate one file; raise InputRejected naming every bad cell (up to a cap).
+
+    `platform` is the user's `--platform`; `layouts_dir` holds taught layouts (default: the Settings'
+    XUNPAN_HOME/layouts, so an import and the later ingest of the same file read it the same way).
+    """
     name = name or path.name
     if kind is not None and kind not in SPECS:
         raise InputRejected(name, f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -107,49 +129,145 @@ def parse_file(
         file_time = None
     grids = read_grids(data, name)
     layouts = SPECS[kind].layouts if kind else LAYOUTS
-    grid, match = _recognise(grids, layouts, name, kind)
-    return _convert(grid, match, company_id, today or dt.date.today(), file_time)
+    vocabs = [VOCABS[kind]] if kind in VOCABS else ([] if kind else list(VOCABS.values()))
+    if layouts_dir is None:
+        from xunpan.config import Settings
+
+        layouts_dir = Settings.from_env().layouts
+    try:
+        taught = load_taught(layouts_dir, VOCABS)
+    except LayoutFileError as exc:
+        raise InputRejected(name, f"cannot use the taught layouts: {exc}") from exc
+    grid, match, reading = _recognise(grids, layouts, vocabs, name, kind, platform, taught)
+    parsed = _convert(grid, match, company_id, today or dt.date.today(), file_time)
+    if reading is not None:
+        parsed.columns = reading.explain()
+        parsed.platform_source = reading.platform_source
+    else:
+        parsed.columns = _explain_fixed(match)
+    return parsed
 
 
 def _recognise(
-    grids: list[Grid], layouts: tuple[Layout, ...], name: str, kind: str | None
-) -> tuple[Grid, Match]:
+    grids: list[Grid],
+    layouts: tuple[Layout, ...],
+    vocabs: list[Vocabulary],
+    name: str,
+    kind: str | None,
+    platform: str | None,
+    taught: tuple,
+) -> tuple[Grid, Match, Reading | None]:
+    """The first row that reads as a header, and its best reading (a fixed layout or by meaning)."""
     for grid in grids:
+        preamble: list[str] = []
         for row_number, row in grid.head:
-            matches = [m for layout in layouts if (m := match_row(layout, row_number, row)) is not None]
+            ctx = Context(name, " ".join(preamble), platform, taught)
+            matches: list[tuple[Match, Reading | None]] = [
+                (m, None) for layout in layouts if (m := match_row(layout, row_number, row)) is not None
+            ]
+            readings = [r for v in vocabs if (r := read_row(v, row_number, row, ctx)) is not None]
+            matches += [(r.match(), r) for r in readings if r.usable]
             if matches:
-                return grid, max(matches, key=lambda m: m.score)
-    raise _no_header(grids, layouts, name, kind)
+                match, reading = max(matches, key=lambda mr: mr[0].score)
+                return grid, match, reading
+            # The header is complete but the platform is in doubt: say so rather than "no header".
+            blocked = next((r for r in readings if not r.missing and r.conflict), None)
+            if blocked is not None:
+                raise _rejected(
+                    name,
+                    f"row {row_number} is the header of a {blocked.vocab.kind} report, but {blocked.conflict}",
+                    [],
+                    blocked.layout(),
+                )
+            preamble.append(" ".join(str(c).strip() for c in row if c is not None and str(c).strip()))
+    raise _no_header(grids, layouts, vocabs, name, kind, platform, taught)
 
 
-def _no_header(grids: list[Grid], layouts: tuple[Layout, ...], name: str, kind: str | None) -> InputRejected:
-    """Explain the closest layout: a renamed or missing column is the usual cause."""
-    best: tuple[float, int, Layout, list[str], list[str | None]] | None = None
+def _no_header(
+    grids: list[Grid],
+    layouts: tuple[Layout, ...],
+    vocabs: list[Vocabulary],
+    name: str,
+    kind: str | None,
+    platform: str | None,
+    taught: tuple,
+) -> InputRejected:
+    """Explain the closest layout (a renamed or missing column is the usual cause) and how to teach it."""
+    best: tuple[float, int, Layout, list[str], list[str | None], Reading | None] | None = None
     for grid in grids:
+        preamble: list[str] = []
         for row_number, row in grid.head:
             for layout in layouts:
                 missing, present = missing_headers(layout, row)
                 ratio = present / (present + len(missing))
                 if present >= 2 and (best is None or ratio > best[0]):
-                    best = (ratio, row_number, layout, missing, row)
+                    best = (ratio, row_number, layout, missing, row, None)
+            ctx = Context(name, " ".join(preamble), platform, taught)
+            for vocab in vocabs:
+                reading = read_row(vocab, row_number, row, ctx)
+                if reading is None or not reading.missing:
+                    continue
+                ratio = reading.satisfied / (reading.satisfied + len(reading.missing))
+                if best is None or ratio > best[0]:
+                    best = (ratio, row_number, reading.layout(), reading.missing, row, reading)
+            preamble.append(" ".join(str(c).strip() for c in row if c is not None and str(c).strip()))
     scope = f"kind {kind!r}" if kind else "any known report"
     if best is None:
+        first = next((r for g in grids for _, r in g.head if sum(1 for c in r if norm_header(c)) >= 2), None)
+        teach = ""
+        if first is not None and (kind is None or kind in VOCABS):
+            teach = "\n" + skeleton(kind or "ad_spend", first, VOCABS.get(kind or "ad_spend"), platform)
         return InputRejected(
             name,
             f"no header row of {scope} was found in the first rows; expected the column names of a "
-            "platform export, register or ledger as the platform writes them (see docs/raw-landing.md)",
+            "platform export, register or ledger as the platform writes them (see docs/raw-landing.md, "
+            f"or `xunpan layouts` for every known layout){teach}",
         )
-    _, row_number, layout, missing, row = best
+    _, row_number, layout, missing, row, reading = best
     found = ", ".join(str(c).strip() for c in row if norm_header(c))
     problems = [
-        CellProblem(name, row_number, m, None, f"a column named {m!r} in the header row") for m in missing
+        CellProblem(name, row_number, m, None, f"a column named {m!r} in the header row" + _also(reading, m))
+        for m in missing
     ]
-    return InputRejected(
+    teach = ""
+    if reading is not None:
+        teach = "\n" + skeleton(reading.vocab.kind, row, reading.vocab, reading.platform)
+    error = InputRejected(
         name,
         f"row {row_number} looks like the header of layout {layout.name} ({layout.description}) but lacks "
-        f"required columns: {', '.join(missing)}; found: {found}",
+        f"required columns: {', '.join(missing)}; found: {found}{teach}",
         problems,
     )
+    error.kind_guess = layout.kind  # type: ignore[attr-defined]
+    error.layout_guess = layout.name  # type: ignore[attr-defined]
+    return error
+
+
+def _also(reading: Reading | None, header: str) -> str:
+    """The other spellings accepted for the missing column, so a renamed one can be spotted."""
+    if reading is None:
+        return ""
+    for m in reading.vocab.meanings:
+        if header in m.headers or any(header in d.spellings.get(m.field, ()) for d in reading.vocab.dialects):
+            others = [h for h in m.headers if h != header]
+            return f" (also accepted: {' / '.join(others)})" if others else ""
+    return ""
+
+
+def _explain_fixed(match: Match) -> list[tuple[str, str, str]]:
+    by_index = {i: f for f, i in match.positions.items()}
+    ignored = {norm_header(h) for h in match.layout.ignored}
+    out = []
+    for i, cell in enumerate(match.header):
+        if not norm_header(cell):
+            continue
+        if i in by_index:
+            out.append((str(cell).strip(), by_index[i], "stored"))
+        elif norm_header(cell) in ignored:
+            out.append((str(cell).strip(), "-", "known column, not stored"))
+        else:
+            out.append((str(cell).strip(), "?", "unknown: reported, not stored"))
+    return out
 
 
 def _convert(
@@ -184,6 +302,8 @@ def _convert(
         frame.headers[col.field], frame.raw[col.field] = header, raw
         parsed = PARSERS[col.parser](raw)
         frame.fields[col.field] = parsed.values
+        if col.parser == "date" and parsed.bad.any():
+            _refuse_summary(name, header, raw, parsed.bad, rows, layout)
         frame.flag(col.field, parsed.bad, parsed.expected)
         if col.not_null:
             frame.flag(col.field, pc.is_null(raw), f"a value ({header} must not be empty)")
@@ -226,6 +346,34 @@ def _convert(
     )
 
 
+def _refuse_summary(
+    name: str, header: str, raw: pa.Array, bad: np.ndarray, rows: np.ndarray, layout: Layout
+) -> None:
+    """A date column holding "2026-10-05 至 2026-10-11" is a summary over a period: refuse it as such."""
+    candidates = raw.filter(pa.array(bad))
+    ranges = np.asarray(
+        pc.fill_null(pc.match_substring_regex(candidates, _RANGE_RE), False).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    if not ranges.any():
+        return
+    where = rows[np.flatnonzero(bad)][ranges]
+    values = candidates.filter(pa.array(ranges))
+    expected = "one day per row: export the report again with 时间单位 = 日 (daily breakdown)"
+    problems = [
+        CellProblem(name, int(r), header, v, expected)
+        for r, v in zip(where[:PROBLEM_CAP].tolist(), values[:PROBLEM_CAP].to_pylist(), strict=True)
+    ]
+    raise _rejected(
+        name,
+        f"this is a summary export: column {header!r} holds a date range ({values[0].as_py()!r} at row "
+        f"{int(where[0])}), one row for the whole period, so the spend per day cannot be known. Export "
+        "the report again with 时间单位 = 日 (daily) and import that file; nothing was loaded",
+        problems,
+        layout,
+    )
+
+
 def _rejected(name: str, reason: str, problems: list[CellProblem], layout: Layout) -> InputRejected:
     """The rejection, remembering which layout was recognised so quarantine can say what the file was."""
     error = InputRejected(name, reason, problems)
@@ -243,7 +391,7 @@ def _totals_rows(
     hit = np.zeros(len(rows), dtype=bool)
     for col in columns[:3]:
         word = pc.utf8_rtrim(pc.utf8_lower(pc.utf8_trim_whitespace(col)), characters=":： ")
-        found = pc.is_in(word, value_set=_TOTALS_WORDS)
+        found = pc.match_substring_regex(word, _TOTALS_RE)
         hit |= np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
     if not hit.any():
         return None
@@ -303,4 +451,4 @@ def _as_date(value: object) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-__all__ = ["LAYOUTS", "SPECS", "ParsedInput", "parse_file"]
+__all__ = ["LAYOUTS", "SPECS", "VOCABS", "ParsedInput", "parse_file"]

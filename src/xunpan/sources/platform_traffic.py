@@ -1,75 +1,125 @@
-"""B2B platform back-office traffic exports: Alibaba.com 数据管家, 1688 生意参谋, Made-in-China."""
+"""B2B platform back-office traffic exports: Alibaba.com 数据管家, 1688 生意参谋, Made-in-China and
+HC360 (慧聪网), recognised by meaning like ad spend (xunpan.sources.meaning).
+
+The minimum usable row is a day and at least one of exposures / visitors / clicks / inquiries; a
+measure the export lacks lands as NULL (unknown), never 0.
+"""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
 from xunpan.sources.frame import Frame, KindSpec, default_text, sum_int
-from xunpan.sources.layout import Col, Layout
+from xunpan.sources.meaning import Dialect, Meaning, Vocabulary
 
-_RATES = ("点击率", "询盘率", "访客询盘转化率", "平均停留时长", "跳失率")
+MEANINGS: tuple[Meaning, ...] = (
+    Meaning("stat_date", "date", ("统计日期", "日期", "时间", "数据日期", "Date"), True, "the day"),
+    Meaning("shop", "text", ("店铺", "店铺名称", "店铺名", "旺铺名称")),
+    Meaning("exposures", "count", ("曝光量", "曝光", "曝光次数", "展示次数", "展示量", "产品曝光量")),
+    Meaning("visitors", "count", ("访客数", "访问量", "访客量", "店铺访客数")),
+    Meaning("clicks", "count", ("点击量", "点击数", "点击次数")),
+    Meaning("inquiries_reported", "count", ("询盘数", "询盘个数", "询盘量", "收到询盘数", "留言询盘数")),
+    Meaning("tm_consultations", "count", ("TM咨询数", "TM咨询人数", "旺旺咨询数", "旺旺咨询人数")),
+)
+
+# Shown by the back-offices, derivable or outside the contract (page views are not a platform_traffic
+# measure: exposures, visitors and clicks are).
+IGNORED = (
+    "点击率",
+    "询盘率",
+    "访客询盘转化率",
+    "平均停留时长",
+    "平均停留时长(秒)",
+    "跳失率",
+    "浏览量",
+    "人均浏览量",
+    "询盘人数",
+    "下单转化率",
+    "支付买家数",
+    "支付金额",
+)
 
 
-def _count(field: str, *headers: str, required: bool = True) -> Col:
-    return Col(field, headers, "count", required)
+def _d(name: str, value: str, description: str, hints: tuple[str, ...], sample: str, **spellings) -> Dialect:
+    return Dialect(name, value, description, spellings, hints, value, (), {"": sample})
 
 
-LAYOUTS: tuple[Layout, ...] = (
-    Layout(
+DIALECTS: tuple[Dialect, ...] = (
+    _d(
         "alibaba_datamanager",
-        "platform_traffic",
-        (
-            Col("stat_date", ("统计日期", "日期"), "date", not_null=True),
-            Col("shop", ("店铺", "店铺名称"), required=False),
-            _count("exposures", "曝光量"),
-            _count("visitors", "访客数"),
-            _count("clicks", "点击量"),
-            _count("inquiries_reported", "询盘数", "询盘个数"),
-            _count("tm_consultations", "TM咨询数", "TM咨询人数", required=False),
-        ),
-        {"platform": "alibaba_intl"},
-        _RATES,
+        "alibaba_intl",
         "Alibaba.com 数据管家 traffic export",
+        ("数据管家", "阿里巴巴国际站", "国际站", "alibaba.com", "datamanager"),
+        "统计日期,店铺,曝光量,访客数,点击量,询盘数,TM咨询数",
+        stat_date=("统计日期",),
+        shop=("店铺",),
+        exposures=("曝光量",),
+        visitors=("访客数",),
+        clicks=("点击量",),
+        inquiries_reported=("询盘数", "询盘个数"),
+        tm_consultations=("TM咨询数", "TM咨询人数"),
     ),
-    Layout(
+    _d(
         "alibaba_1688_traffic",
-        "platform_traffic",
-        (
-            Col("stat_date", ("日期", "统计日期"), "date", not_null=True),
-            Col("shop", ("店铺名称", "店铺"), required=False),
-            _count("exposures", "曝光", "曝光量"),
-            _count("visitors", "访客数"),
-            _count("clicks", "点击数"),
-            _count("inquiries_reported", "询盘数"),
-            _count("tm_consultations", "旺旺咨询数", "旺旺咨询人数"),
-        ),
-        {"platform": "alibaba_1688"},
-        _RATES,
+        "alibaba_1688",
         "1688 生意参谋 traffic export",
+        ("生意参谋", "1688"),
+        "统计日期,店铺名称,访客数,浏览量,曝光,点击数,询盘数,旺旺咨询人数,跳失率,人均浏览量",
+        stat_date=("日期", "统计日期"),
+        shop=("店铺名称",),
+        exposures=("曝光",),
+        visitors=("访客数",),
+        clicks=("点击数",),
+        inquiries_reported=("询盘数",),
+        tm_consultations=("旺旺咨询数", "旺旺咨询人数"),
     ),
-    Layout(
+    _d(
         "made_in_china",
-        "platform_traffic",
-        (
-            Col("stat_date", ("日期",), "date", not_null=True),
-            _count("exposures", "展示次数"),
-            _count("visitors", "访问量"),
-            _count("clicks", "点击次数"),
-            _count("inquiries_reported", "询盘数"),
-        ),
-        {"platform": "made_in_china"},
-        _RATES,
-        "Made-in-China back-office export",
+        "made_in_china",
+        "Made-in-China (中国制造网) back-office export",
+        ("中国制造网", "made-in-china", "made_in_china", "madeinchina"),
+        "日期,展示次数,访问量,点击次数,询盘数",
+        stat_date=("日期",),
+        exposures=("展示次数",),
+        visitors=("访问量",),
+        clicks=("点击次数",),
+        inquiries_reported=("询盘数",),
     ),
+    _d(
+        "hc360",
+        "hc360",
+        "HC360 (慧聪网) back-office traffic export",
+        ("慧聪", "hc360", "买卖通"),
+        "日期,展示量,点击量,访客数,询盘数,留言询盘数",
+        stat_date=("日期",),
+        exposures=("展示量",),
+        clicks=("点击量",),
+        visitors=("访客数",),
+        inquiries_reported=("询盘数", "留言询盘数"),
+    ),
+)
+
+VOCAB = Vocabulary(
+    kind="platform_traffic",
+    constant="platform",
+    meanings=MEANINGS,
+    dialects=DIALECTS,
+    date_field="stat_date",
+    need_all=("stat_date",),
+    need_any=(
+        (
+            ("exposures", "visitors", "clicks", "inquiries_reported"),
+            "one of 曝光量/访客数/点击量/询盘数 (exposures, visitors, clicks, inquiries)",
+        ),
+    ),
+    ignored=IGNORED,
 )
 
 
 def finish(frame: Frame) -> None:
-    """Platform from the layout; a report without a shop column belongs to the importing company."""
+    """Platform from the recognition; a report without a shop column belongs to the importing company."""
     frame.constant("platform", frame.layout.constants["platform"], pa.string())
     default_text(frame, "shop", frame.preamble_value("店铺", "店铺名称", "公司") or frame.company_id)
-    if "tm_consultations" not in frame.fields:
-        frame.constant("tm_consultations", 0, pa.int64())
 
 
 def totals(table: pa.Table) -> dict[str, object]:
@@ -79,4 +129,4 @@ def totals(table: pa.Table) -> dict[str, object]:
     }
 
 
-SPEC = KindSpec("platform_traffic", LAYOUTS, finish, totals, "stat_date", ("platform", "shop"))
+SPEC = KindSpec("platform_traffic", (), finish, totals, "stat_date", ("platform", "shop"))

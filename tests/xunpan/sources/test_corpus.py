@@ -83,7 +83,7 @@ GOOD = [
     ),
     (
         "baidu_feed_202601.csv",
-        "baidu_feed",
+        "baidu_feed_ad_group",
         1,
         "2026-01-08",
         "2026-01-08",
@@ -131,7 +131,7 @@ GOOD = [
     ),
     (
         "google_ads_202601.csv",
-        "google_ads",
+        "google_ads_ad_group",
         2,
         "2026-01-05",
         "2026-01-06",
@@ -159,7 +159,7 @@ GOOD = [
         2,
         "2026-01-05",
         "2026-01-06",
-        {"exposures": 1800, "visitors": 70, "clicks": 105, "inquiries_reported": 1, "tm_consultations": 0},
+        {"exposures": 1800, "visitors": 70, "clicks": 105, "inquiries_reported": 1, "tm_consultations": None},
     ),
     (
         "baidu_tongji_202601.csv",
@@ -175,7 +175,7 @@ GOOD = [
         1,
         "2026-01-05",
         "2026-01-05",
-        {"sessions": 35, "visitors": 30, "pageviews": 90, "conversions": 0},
+        {"sessions": 35, "visitors": 30, "pageviews": 90, "conversions": None},
     ),
     (
         "inquiry_register_2026-01.xlsx",
