@@ -43,7 +43,7 @@ INQUIRIES = [
     ("Q12", "2026-09-25", "baidu_seo", "QQ", "中国", "P-100", "received", False, False, None, 0),
     ("Q13", "2026-10-01", "alibaba_intl", "旺旺/TM", "墨西哥", "P-100", "intentional", False, False, None, 0),
     ("Q14", "2026-10-06", "alibaba_intl", "邮件", "德国", "P-200", "received", False, False, None, 0),
-    ("Q15", "2026-10-08", "alibaba_intl", "邮件", "美国", "P-100", "received", False, False, None, 0),
+    ("Q15", "2026-10-08", "alibaba_intl", "邮件", "美国", "P-100", "won", False, False, 15, 26000.00),
     ("Q16", "2026-10-10", "baidu_ppc", "电话", "中国", "P-200", "intentional", False, True, None, 0),
     ("Q17", "2026-10-14", "baidu_ppc", "百度商桥", "中国", "P-100", "received", False, False, None, 0),
     ("Q18", "2026-10-16", "baidu_seo", "网站表单", "泰国", "P-200", "intentional", False, False, None, 0),
@@ -76,14 +76,14 @@ UNCOSTED_MARGIN = (date(2026, 9, 1), "P-200")
 
 # Worked out by hand from the lists above.
 EXPECTED = {
-    # 20 inquiries, 2 invalid (Q03, Q09) -> 18 valid. Reached intentional or later: alibaba 5
-    # (Q01 Q02 Q06 Q07 Q13), ppc 3 (Q04 Q08 Q16), seo 3 (Q05 Q10 Q18), wechat 1 (Q11) = 12.
-    # Effective or later: Q01 Q02 Q07 Q04 Q08 Q10 = 6. Won: Q01 Q07 Q04 Q10 = 4.
+    # 20 inquiries, 2 invalid (Q03, Q09) -> 18 valid. Reached intentional or later: alibaba 6
+    # (Q01 Q02 Q06 Q07 Q13 Q15), ppc 3 (Q04 Q08 Q16), seo 3 (Q05 Q10 Q18), wechat 1 (Q11) = 13.
+    # Effective or later: Q01 Q02 Q07 Q15 Q04 Q08 Q10 = 7. Won: Q01 Q07 Q15 Q04 Q10 = 5.
     "inquiries_total": 20,
     "inquiries_valid": 18,
-    "inquiries_intentional": 12,
-    "inquiries_effective": 6,
-    "inquiries_won": 4,
+    "inquiries_intentional": 13,
+    "inquiries_effective": 7,
+    "inquiries_won": 5,
     # valid per channel: alibaba 7, ppc 4, seo 5, wechat 2.
     # CPI = spend_total / valid: alibaba 10500/7 = 1500, ppc 4000/4 = 1000, seo 1800/5 = 360,
     # wechat 0/2 = 0; all channels 16300/18 = 905.555...

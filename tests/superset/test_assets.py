@@ -72,11 +72,29 @@ def test_datasets_cover_the_contract_tables_and_hold_the_ratio_definitions():
     assert cost["cost_per_inquiry"] == "SUM(spend_total_cny) / NULLIF(SUM(inquiries_valid), 0)"
     assert cost["cost_per_won"] == "SUM(spend_total_cny) / NULLIF(SUM(inquiries_won), 0)"
     assert cost["roas"] == "1.0 * SUM(won_revenue_cny) / NULLIF(SUM(spend_total_cny), 0)"
+    assert cost["cost_coverage"] == "1.0 * SUM(won_revenue_costed_cny) / NULLIF(SUM(won_revenue_cny), 0)"
+    # Unknown cost is not zero: ROI and gross profit are NULL unless coverage is 100 %.
+    assert cost["roi"].startswith("CASE WHEN SUM(won_revenue_costed_cny) >= SUM(won_revenue_cny) THEN ")
+    assert cost["won_gross_profit_cny"].startswith(
+        "CASE WHEN SUM(won_revenue_costed_cny) >= SUM(won_revenue_cny)"
+    )
     funnel = {m["metric_name"]: m["expression"] for m in datasets["mart_inquiry_funnel"]["metrics"]}
     assert funnel["intentional_rate"] == "1.0 * SUM(inquiries_intentional) / NULLIF(SUM(inquiries_valid), 0)"
     assert funnel["win_rate"] == "1.0 * SUM(inquiries_won) / NULLIF(SUM(inquiries_effective), 0)"
     margin = {m["metric_name"]: m["expression"] for m in datasets["mart_product_margin"]["metrics"]}
-    assert margin["gross_margin_rate"] == "1.0 * SUM(gross_profit_cny) / NULLIF(SUM(revenue_cny), 0)"
+    assert margin["gross_margin_rate"] == (
+        "CASE WHEN SUM(revenue_costed_cny) >= SUM(revenue_cny) "
+        "THEN 1.0 * SUM(gross_profit_cny) / NULLIF(SUM(revenue_cny), 0) END"
+    )
+    assert margin["cost_coverage"] == "1.0 * SUM(revenue_costed_cny) / NULLIF(SUM(revenue_cny), 0)"
+    for name in ("gross_profit_cny", "contribution_cny", "contribution_margin_rate"):
+        assert margin[name].startswith("CASE WHEN SUM(revenue_costed_cny) >= SUM(revenue_cny) THEN "), name
+    # Channel share never divides by what a filter leaves: no window over the filtered rows.
+    for dataset in datasets.values():
+        for metric in dataset["metrics"]:
+            assert "OVER ()" not in metric["expression"], (dataset["table_name"], metric["metric_name"])
+    share = {m["metric_name"]: m["expression"] for m in datasets["channel_share_daily"]["metrics"]}
+    assert "COUNT(DISTINCT channel_id)" in share["channel_share"]
     # Every ratio divides through NULLIF, and every metric and column has a bilingual verbose name.
     for dataset in datasets.values():
         for metric in dataset["metrics"]:
@@ -180,3 +198,59 @@ def test_config_refuses_to_load_without_a_secret_key(settings: Settings):
         "False",
     ]
     assert "k" * 40 not in loaded.stdout + loaded.stderr
+
+
+def test_every_dataset_keeps_company_id_and_the_funnel_stages_count_lost():
+    for name, dataset in _load("datasets").items():
+        if dataset["table_name"] == "dim_channels":  # the one shared dimension: the same channels for all
+            continue
+        columns = {c["column_name"] for c in dataset["columns"]}
+        assert "company_id" in columns, name
+        if dataset["sql"]:
+            assert "company_id" in dataset["sql"], name
+    stages = next(d for d in _load("datasets").values() if d["table_name"] == "mart_inquiry_funnel_stages")
+    assert "'6 流失 Lost' as stage_name, inquiries_lost as inquiries" in stages["sql"]
+
+
+def test_every_dashboard_has_a_company_filter_a_default_period_and_the_data_through_date():
+    charts = {c["uuid"]: c for c in _load("charts").values()}
+    datasets = {d["uuid"]: d for d in _load("datasets").values()}
+    for name, dashboard in _load("dashboards").items():
+        natives = {f["id"].rsplit("-", 1)[1]: f for f in dashboard["metadata"]["native_filter_configuration"]}
+        company = natives["company"]
+        assert company["targets"][0]["column"]["name"] == "company_id"
+        # One company at a time by default, so no chart sums two companies.
+        assert company["controlValues"]["defaultToFirstItem"] and not company["controlValues"]["multiSelect"]
+        month = natives["month"]
+        assert month["defaultDataMask"]["filterState"]["value"] == ["上个完整月 Last complete month"]
+        assert month["defaultDataMask"]["extraFormData"]["filters"] == [
+            {"col": "reporting_month", "op": "IN", "val": ["上个完整月 Last complete month"]}
+        ]
+        placed = {
+            v["meta"]["chartId"]: charts[v["meta"]["uuid"]]
+            for v in dashboard["position"].values()
+            if isinstance(v, dict) and v.get("type") == "CHART"
+        }
+        period = [
+            i for i, c in placed.items() if datasets[c["dataset_uuid"]]["table_name"] == "dim_companies"
+        ]
+        assert len(period) == 1, name
+        assert charts_columns(placed[period[0]]) >= {"data_through", "last_complete_month"}
+        # Every chart the month filter reaches has the reporting_month column (a missing column would be
+        # skipped silently by Superset); charts it does not reach say in their title that they show all months.
+        for chart_id, chart in placed.items():
+            columns = {c["column_name"] for c in datasets[chart["dataset_uuid"]]["columns"]}
+            if chart_id in month["scope"]["excluded"]:
+                title = chart["slice_name"]
+                assert chart_id in period or "all months" in title or "by received month" in title, (
+                    name,
+                    title,
+                )
+            else:
+                assert "reporting_month" in columns, (name, chart["slice_name"])
+            if "week" in natives and chart_id not in natives["week"]["scope"]["excluded"]:
+                assert "reporting_week" in columns, (name, chart["slice_name"])
+
+
+def charts_columns(chart: dict) -> set[str]:
+    return set(chart["params"].get("all_columns") or [])

@@ -117,15 +117,22 @@ def test_funnel_and_margin_metrics(superset_stack):
     )
     assert funnel["inquiries_total"] == EXPECTED["inquiries_total"]
     assert funnel["inquiries_valid"] == EXPECTED["inquiries_valid"]
-    assert funnel["intentional_rate"] == pytest.approx(12 / 18)
-    assert funnel["effective_rate"] == pytest.approx(6 / 12)
-    assert funnel["win_rate"] == pytest.approx(4 / 6)
-    assert funnel["overall_conversion"] == pytest.approx(4 / 18)
+    assert funnel["intentional_rate"] == pytest.approx(13 / 18)
+    assert funnel["effective_rate"] == pytest.approx(7 / 13)
+    assert funnel["win_rate"] == pytest.approx(5 / 7)
+    assert funnel["overall_conversion"] == pytest.approx(5 / 18)
     # Ratios are NULL, not 0, where the denominator is 0 (WeChat has no effective inquiry).
     by_channel = client.query_metrics("mart_inquiry_funnel", ["win_rate"], ["channel_id"])
     assert _by(by_channel, "channel_id", "win_rate")["wechat"] is None
     stages = client.query_metrics("mart_inquiry_funnel_stages", ["inquiries"], ["stage_name"])
-    assert sorted(_by(stages, "stage_name", "inquiries").values(), reverse=True) == [20, 18, 12, 6, 4]
+    assert sorted(_by(stages, "stage_name", "inquiries").values(), reverse=True) == [
+        20,
+        18,
+        13,
+        7,
+        5,
+        4,
+    ]  # the last is 流失 Lost (Q02 Q05 Q06 Q16)
     # September's P-200 has no cost card (its margin is unknown), so compare a fully costed month.
     october = [{"col": "month_start", "op": "TEMPORAL_RANGE", "val": "2026-10-01 : 2026-11-01"}]
     margin = client.query_metrics("mart_product_margin", ["gross_margin_rate"], ["product_class"], october)
