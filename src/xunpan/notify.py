@@ -1,13 +1,21 @@
 """Failure notification: a webhook and/or an e-mail when a run fails or publishing is blocked.
 
 Configured from the environment; each channel is used only when its variables are set:
-  XUNPAN_ALERT_WEBHOOK_URL      POST of a JSON body {"subject", "text", "failures", ...}
+  XUNPAN_ALERT_WEBHOOK_URL      POST of a JSON body {"subject", "text", "failures", ...}; https
+                                only, unless XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP=true (a receiver on
+                                the same host or a trusted network). Redirects are not followed:
+                                a 3xx answer is a failure, so the POST is never re-sent elsewhere.
   XUNPAN_ALERT_EMAIL_TO         comma-separated recipients, sent through
-  XUNPAN_SMTP_HOST, XUNPAN_SMTP_PORT (default 25, or 587 with STARTTLS), XUNPAN_SMTP_USER,
-  XUNPAN_SMTP_PASSWORD, XUNPAN_SMTP_STARTTLS (true/false), XUNPAN_ALERT_EMAIL_FROM
+  XUNPAN_SMTP_HOST, XUNPAN_SMTP_PORT (default 25; 587 with STARTTLS; 465 with SMTPS),
+  XUNPAN_SMTP_USER, XUNPAN_SMTP_PASSWORD, XUNPAN_ALERT_EMAIL_FROM,
+  XUNPAN_SMTP_STARTTLS (true/false: upgrade the connection with STARTTLS),
+  XUNPAN_SMTP_SSL (true/false: implicit TLS, "SMTPS"; port 465 implies it),
+  XUNPAN_SMTP_CA_FILE           a PEM bundle to trust instead of the system's (a private mail CA)
   XUNPAN_ALERT_TIMEOUT          seconds per attempt (default 10)
-A notification that cannot be delivered is logged (without the webhook URL or any password,
-which may hold secrets) and never raises: it must not hide the failure it reports.
+TLS always verifies the server's certificate and host name (ssl.create_default_context()); there
+is no switch to turn verification off. A notification that cannot be delivered is logged
+(without the webhook URL or any password, which may hold secrets) and never raises: it must not
+hide the failure it reports.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import logging
 import os
 import smtplib
 import socket
+import ssl
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -61,9 +70,40 @@ def _failure_lines(body: str) -> list[str]:
     return lines
 
 
+def _webhook_url_refusal(url: str) -> str | None:
+    """Why the webhook URL must not be used, or None: alerts carry company data and often a token."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "https":
+        return None
+    if scheme == "http":
+        if _env("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP").lower() in _TRUE:
+            return None
+        return (
+            "is plain http: the alert and any token in the URL would cross the network unencrypted; "
+            "use https, or set XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP=true for a receiver on a trusted network"
+        )
+    return f"has scheme {scheme or '(none)'!r}; expected https"
+
+
 def _post_webhook(url: str, payload: dict[str, object]) -> bool:
+    refusal = _webhook_url_refusal(url)
+    if refusal:
+        log.error("alert webhook %s not used: XUNPAN_ALERT_WEBHOOK_URL %s", _redacted(url), refusal)
+        return False
     try:
-        response = requests.post(url, json=payload, timeout=_timeout())
+        # No redirects: requests would turn a 301/302/303 into a GET (the alert is lost) or re-send
+        # the POST body to wherever a 307/308 points; the configured address must be the final one.
+        response = requests.post(url, json=payload, timeout=_timeout(), allow_redirects=False)
+        if response.is_redirect or 300 <= response.status_code < 400:
+            location = response.headers.get("Location", "")
+            log.error(
+                "alert webhook %s failed: HTTP %s redirect%s not followed (the POST is not re-sent); "
+                "set XUNPAN_ALERT_WEBHOOK_URL to the final address",
+                _redacted(url),
+                response.status_code,
+                f" to {_redacted(requests.compat.urljoin(url, location))}" if location else "",
+            )
+            return False
         response.raise_for_status()
     except requests.RequestException as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
@@ -83,10 +123,28 @@ def _send_email(subject: str, body: str, recipients: list[str], settings: Settin
         log.error("XUNPAN_ALERT_EMAIL_TO is set but XUNPAN_SMTP_HOST is not: no e-mail sent")
         return False
     starttls = _env("XUNPAN_SMTP_STARTTLS").lower() in _TRUE
+    implicit_tls = _env("XUNPAN_SMTP_SSL").lower() in _TRUE
     try:
-        port = int(_env("XUNPAN_SMTP_PORT") or (587 if starttls else 25))
+        port = int(_env("XUNPAN_SMTP_PORT") or (465 if implicit_tls else 587 if starttls else 25))
     except ValueError:
         log.error("XUNPAN_SMTP_PORT is not a number: no e-mail sent")
+        return False
+    # Port 465 is SMTPS (RFC 8314): TLS from the first byte, never a plain greeting.
+    implicit_tls = implicit_tls or (port == 465 and not starttls)
+    if starttls and implicit_tls:
+        log.error("XUNPAN_SMTP_STARTTLS and XUNPAN_SMTP_SSL are both set; choose one: no e-mail sent")
+        return False
+    user, password = _env("XUNPAN_SMTP_USER"), os.environ.get("XUNPAN_SMTP_PASSWORD", "")
+    if user and not (starttls or implicit_tls) and host not in ("localhost", "127.0.0.1", "::1"):
+        log.error(
+            "XUNPAN_SMTP_USER is set but neither XUNPAN_SMTP_STARTTLS nor XUNPAN_SMTP_SSL: the password "
+            "would cross the network unencrypted; no e-mail sent"
+        )
+        return False
+    try:
+        context = _tls_context() if starttls or implicit_tls else None
+    except (OSError, ssl.SSLError) as exc:
+        log.error("XUNPAN_SMTP_CA_FILE cannot be read (%s): no e-mail sent", type(exc).__name__)
         return False
     sender = _env("XUNPAN_ALERT_EMAIL_FROM") or f"xunpan@{socket.getfqdn() or 'localhost'}"
     message = EmailMessage()
@@ -95,18 +153,36 @@ def _send_email(subject: str, body: str, recipients: list[str], settings: Settin
     message["To"] = ", ".join(recipients)
     message["X-Xunpan-Company"] = settings.company_id
     message.set_content(body)
-    user, password = _env("XUNPAN_SMTP_USER"), os.environ.get("XUNPAN_SMTP_PASSWORD", "")
     try:
-        with smtplib.SMTP(host, port, timeout=_timeout()) as smtp:
+        if implicit_tls:
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=_timeout(), context=context)
+        else:
+            connection = smtplib.SMTP(host, port, timeout=_timeout())
+        with connection as smtp:
             if starttls:
-                smtp.starttls()
+                smtp.starttls(context=context)
             if user:
                 smtp.login(user, password)
             smtp.send_message(message)
+    except ssl.SSLCertVerificationError as exc:
+        log.error(
+            "alert e-mail through %s:%s failed: the server's certificate was not accepted (%s); "
+            "fix the server's certificate or name its CA in XUNPAN_SMTP_CA_FILE",
+            host,
+            port,
+            exc.verify_message or type(exc).__name__,
+        )
+        return False
     except (OSError, smtplib.SMTPException) as exc:
         log.error("alert e-mail through %s:%s failed: %s", host, port, type(exc).__name__)
         return False
     return True
+
+
+def _tls_context() -> ssl.SSLContext:
+    """Certificate and host-name verification always on; XUNPAN_SMTP_CA_FILE replaces the system CAs."""
+    ca_file = _env("XUNPAN_SMTP_CA_FILE")
+    return ssl.create_default_context(cafile=ca_file or None)
 
 
 def notify_failure(

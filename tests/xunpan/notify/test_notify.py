@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import logging
 import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -31,6 +33,10 @@ ALERT_VARS = (
     "XUNPAN_SMTP_PASSWORD",
     "XUNPAN_SMTP_STARTTLS",
     "XUNPAN_ALERT_EMAIL_FROM",
+    "XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP",
+    "XUNPAN_SMTP_SSL",
+    "XUNPAN_SMTP_CA_FILE",
+    "REQUESTS_CA_BUNDLE",
 )
 
 
@@ -88,6 +94,8 @@ class _Receiver(BaseHTTPRequestHandler):
             }
         )
         self.send_response(type(self).status)
+        if 300 <= type(self).status < 400:
+            self.send_header("Location", "/moved/elsewhere")
         self.end_headers()
 
     def log_message(self, *args: object) -> None:
@@ -95,7 +103,9 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def webhook() -> Iterator[tuple[str, type[_Receiver]]]:
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, type[_Receiver]]]:
+    """A plain-http receiver on loopback; plain http is allowed explicitly for it."""
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
     handler = type("Receiver", (_Receiver,), {"received": [], "status": 200})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -151,6 +161,7 @@ def test_unreachable_webhook_does_not_raise(settings: Settings, monkeypatch, cap
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{port}/x?token=SECRET")
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
         assert notify_failure(settings, "s", "body") == []
@@ -262,3 +273,249 @@ def test_email_without_smtp_host_or_with_a_dead_server_does_not_raise(
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
         assert notify_failure(settings, "s", "body") == []
     assert "ConnectionRefusedError" in caplog.text and "do-not-log-me" not in caplog.text
+
+
+# --- transport security: https only, no redirects, verified TLS for SMTP --------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A private CA and a server certificate for 127.0.0.1/localhost that it signed (not in any system store)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder = tmp_path_factory.mktemp("tls")
+    now = dt.datetime.now(dt.UTC)
+
+    def build(subject: str, issuer: x509.Name | None, issuer_key, ca: bool):
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer or name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName(
+                    [
+                        x509.DNSName("localhost"),
+                        x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1")),
+                    ]
+                ),
+                critical=False,
+            )
+        return key, builder.sign(issuer_key or key, hashes.SHA256())
+
+    ca_key, ca_cert = build("xunpan test CA", None, None, ca=True)
+    server_key, server_cert = build("127.0.0.1", ca_cert.subject, ca_key, ca=False)
+    paths = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "server.key"}
+    paths["ca"].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return paths
+
+
+def _server_context(certificates: dict[str, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates["cert"], certificates["key"])
+    return context
+
+
+class _TlsSmtpSink(_SmtpSink):
+    """The sink with STARTTLS, or with TLS from the first byte (SMTPS) when `implicit` is set."""
+
+    context: ClassVar[ssl.SSLContext]
+    implicit: ClassVar[bool] = False
+
+    def setup(self) -> None:
+        self.tls = False
+        if self.implicit:
+            self.request = self.connection = self.context.wrap_socket(self.request, server_side=True)
+            self.tls = True
+        super().setup()
+
+    def _reply(self, line: str) -> None:
+        if line == "250 AUTH PLAIN" and not self.tls:
+            super()._reply("250-STARTTLS")
+        super()._reply(line)
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):  # the client may hang up on a certificate it refuses
+            super().finish()
+
+    def handle(self) -> None:
+        """The sink's dialogue, with STARTTLS switching the connection to TLS mid-session."""
+        self._reply("220 sink ready")
+        envelope: dict = {"rcpt": [], "tls": self.tls}
+        while raw := self.rfile.readline():
+            command = raw.decode().rstrip("\r\n")
+            verb = command.split(" ", 1)[0].upper()
+            if verb == "STARTTLS":
+                self._reply("220 go ahead")
+                self.connection = self.request = self.context.wrap_socket(self.connection, server_side=True)
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb", buffering=0)
+                self.tls = envelope["tls"] = True
+            elif verb == "EHLO":
+                self._reply("250-sink")
+                self._reply("250 AUTH PLAIN")
+            elif verb == "AUTH":
+                _, user, password = base64.b64decode(command.split()[2]).split(b"\0")
+                envelope["auth"] = (user.decode(), password.decode())
+                self._reply("235 ok")
+            elif verb == "DATA":
+                self._reply("354 go ahead")
+                lines = []
+                while (line := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(line)
+                envelope["data"] = b"".join(lines)
+                type(self).messages.append(envelope)
+                self._reply("250 queued")
+            elif verb == "QUIT":
+                self._reply("221 bye")
+                return
+            else:
+                self._reply("250 ok")
+
+
+@pytest.fixture(params=["starttls", "smtps"])
+def tls_sink(request, certificates, monkeypatch) -> Iterator[tuple[int, type[_TlsSmtpSink]]]:
+    handler = type(
+        "TlsSink",
+        (_TlsSmtpSink,),
+        {"messages": [], "context": _server_context(certificates), "implicit": request.param == "smtps"},
+    )
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.handle_error = lambda *args: None  # a refused handshake is the expected outcome here
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("XUNPAN_ALERT_EMAIL_TO", "ops@example.com")
+    monkeypatch.setenv("XUNPAN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("XUNPAN_SMTP_PORT", str(server.server_address[1]))
+    monkeypatch.setenv("XUNPAN_SMTP_USER", "alerts")
+    monkeypatch.setenv("XUNPAN_SMTP_PASSWORD", "pa55")
+    monkeypatch.setenv("XUNPAN_SMTP_SSL" if request.param == "smtps" else "XUNPAN_SMTP_STARTTLS", "true")
+    try:
+        yield server.server_address[1], handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_smtp_refuses_a_certificate_it_cannot_verify(settings: Settings, tls_sink, caplog) -> None:
+    _, sink = tls_sink
+    with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
+        assert notify_failure(settings, "s", "body") == []
+    assert sink.messages == [], "nothing, and above all no password, may go to an unverified server"
+    assert "the server's certificate was not accepted (unable to get local issuer certificate)" in caplog.text
+    assert "XUNPAN_SMTP_CA_FILE" in caplog.text and "pa55" not in caplog.text
+
+
+def test_smtp_delivers_over_verified_tls(settings: Settings, tls_sink, certificates, monkeypatch) -> None:
+    _, sink = tls_sink
+    monkeypatch.setenv("XUNPAN_SMTP_CA_FILE", str(certificates["ca"]))
+    assert notify_failure(settings, "xunpan: run failed", "body") == ["email"]
+    [envelope] = sink.messages
+    assert envelope["tls"] is True and envelope["auth"] == ("alerts", "pa55")
+    assert b"Subject: xunpan: run failed" in envelope["data"]
+
+
+def test_smtp_verifies_the_host_name_too(
+    settings: Settings, tls_sink, certificates, monkeypatch, caplog
+) -> None:
+    """The certificate names 127.0.0.1 and localhost; reached as another name it is refused."""
+    _, sink = tls_sink
+    monkeypatch.setenv("XUNPAN_SMTP_CA_FILE", str(certificates["ca"]))
+    # "127.1" reaches the same loopback server, but it is not a name the certificate lists.
+    monkeypatch.setenv("XUNPAN_SMTP_HOST", "127.1")
+    with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
+        assert notify_failure(settings, "s", "body") == []
+    assert sink.messages == []
+    assert "the server's certificate was not accepted (Hostname mismatch" in caplog.text
+
+
+def test_smtp_login_without_tls_to_a_remote_host_is_refused(settings: Settings, monkeypatch, caplog) -> None:
+    monkeypatch.setenv("XUNPAN_ALERT_EMAIL_TO", "ops@example.com")
+    monkeypatch.setenv("XUNPAN_SMTP_HOST", "mail.example.invalid")
+    monkeypatch.setenv("XUNPAN_SMTP_USER", "alerts")
+    monkeypatch.setenv("XUNPAN_SMTP_PASSWORD", "pa55")
+    with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
+        assert notify_failure(settings, "s", "body") == []
+    assert "would cross the network unencrypted" in caplog.text
+
+
+def test_plain_http_webhook_is_refused_unless_allowed(
+    settings: Settings, webhook, monkeypatch, caplog
+) -> None:
+    url, receiver = webhook
+    monkeypatch.delenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP")
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
+    with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
+        assert notify_failure(settings, "s", "body") == []
+    assert receiver.received == []
+    assert "is plain http" in caplog.text and "XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP=true" in caplog.text
+    assert "SECRET-TOKEN" not in caplog.text
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url.replace("http://", "ftp://"))
+    assert notify_failure(settings, "s", "body") == []
+    assert "has scheme 'ftp'; expected https" in caplog.text
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_webhook_redirect_is_a_failure_and_the_post_is_not_resent(
+    settings: Settings, webhook, monkeypatch, caplog, status
+) -> None:
+    url, receiver = webhook
+    receiver.status = status
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
+    with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
+        assert notify_failure(settings, "s", "body") == []
+    assert [m["path"] for m in receiver.received] == ["/hooks/SECRET-TOKEN"], "sent once, not re-sent"
+    assert (
+        f"HTTP {status} redirect to http://127.0.0.1/… not followed (the POST is not re-sent)" in caplog.text
+    )
+
+
+@pytest.fixture
+def https_webhook(certificates) -> Iterator[tuple[str, type[_Receiver]]]:
+    handler = type("Receiver", (_Receiver,), {"received": [], "status": 200})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.socket = _server_context(certificates).wrap_socket(server.socket, server_side=True)
+    server.handle_error = lambda *args: None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/hooks/SECRET-TOKEN", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_webhook_verifies_the_certificate(
+    settings: Settings, https_webhook, certificates, monkeypatch, caplog
+) -> None:
+    url, receiver = https_webhook
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
+    with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
+        assert notify_failure(settings, "s", "body") == []
+    assert receiver.received == [] and "SSLError" in caplog.text
+    # Trusting the private CA (requests' own REQUESTS_CA_BUNDLE) delivers it.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates["ca"]))
+    assert notify_failure(settings, "s", "body") == ["webhook"]
+    assert len(receiver.received) == 1
