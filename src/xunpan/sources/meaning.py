@@ -272,7 +272,8 @@ def _hinted(vocab: Vocabulary, text: str) -> Dialect | None:
     text = text.lower()
     best: tuple[int, Dialect] | None = None
     for d in vocab.dialects:
-        for hint in d.hints:
+        # The platform's own name counts too: an inbox copy imported with --platform carries it.
+        for hint in (*d.hints, d.value, d.name):
             if hint.lower() in text and (best is None or len(hint) > best[0]):
                 best = (len(hint), d)
     return best[1] if best else None
