@@ -154,6 +154,10 @@ def test_browser_check_finds_every_chart_rendered_with_data(superset_stack):
     assert all(chart.rendered and chart.has_data and chart.error is None for chart in report.charts)
     for dashboard in report.dashboards:
         assert Path(dashboard.screenshot).stat().st_size > 10_000
+        # Every dashboard opens on the last complete month and says how far the data goes.
+        assert dashboard.data_through == ["2026-10-31"], dashboard.title
+        assert dashboard.period_months == ["2026-10-01 ~ 2026-10-31"], dashboard.title
+        assert dashboard.period_shown == dashboard.period_applied[0] == "上个完整月 Last complete month"
 
 
 def test_a_new_publish_is_shown_without_restart(superset_stack):

@@ -2,8 +2,10 @@
 
 Drives Debian's /usr/bin/chromium through Playwright (never a downloaded browser). For each
 dashboard listed by the REST API, it waits until every chart has finished loading and records
-whether it rendered, whether it shows data, and the text of any error alert; it saves one
-full-page screenshot per dashboard.
+whether it rendered, whether it shows data, and the text of any error alert. It also reads what
+an owner sees first: the "数据截至 / data through" date and the period the dashboard opened on
+(the reporting-month filter's value, as shown in the filter bar and as stored in the page's
+filter state). It saves one full-page screenshot per dashboard.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ NO_DATA_TEXTS = (
     "暂无数据",
     "未找到结果",
 )
+
+# The period table every dashboard carries (dim_companies): "company  YYYY-MM-DD  start ~ end  ...".
+PERIOD_CHART_MARK = "数据截至"
+_PERIOD_ROW = re.compile(r"(\d{4}-\d{2}-\d{2})\s+(\d{4}-\d{2}-\d{2} ~ \d{4}-\d{2}-\d{2})")
+# The native filter that sets the default period, and the value it must open on.
+PERIOD_FILTER_SUFFIX = "-month"
+DEFAULT_PERIOD = "上个完整月 Last complete month"
 
 # Classifies one chart holder in the page. Returns {state, text}; state is one of
 # loading | error | empty | rendered | blank.
@@ -86,6 +95,12 @@ class DashboardResult:
     screenshot: str | None
     charts: list[ChartResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # What the page shows: data-through dates and last complete months of the period table, the
+    # period filter's value in the filter bar (None if absent) and in the page's filter state.
+    data_through: list[str] = field(default_factory=list)
+    period_months: list[str] = field(default_factory=list)
+    period_shown: str | None = None
+    period_applied: list[str] | None = None
 
 
 @dataclass
@@ -122,7 +137,8 @@ class BrowserReport:
             bad = [c for c in dashboard.charts if not c.ok]
             lines.append(
                 f"  {dashboard.title}: {len(dashboard.charts) - len(bad)}/{dashboard.expected_charts} "
-                f"charts ok -> {dashboard.screenshot}"
+                f"charts ok; data through {', '.join(dashboard.data_through) or '?'}, period "
+                f"{dashboard.period_shown or '?'} {', '.join(dashboard.period_months)} -> {dashboard.screenshot}"
             )
             lines += [f"    ! {p}" for p in dashboard.problems]
             for chart in bad:
@@ -257,11 +273,52 @@ def _check_dashboard(
     # before the screenshot, wait until every chart is drawn again, so the picture shows them.
     if not _wait_settled(page, holder_sel, len(expected), chart_timeout):
         result.problems.append("the charts did not all finish drawing again before the screenshot")
+    _read_period(page, base_url, dashboard, holder_sel, result)
     artifacts_dir.mkdir(parents=True, exist_ok=True)
     shot = artifacts_dir / f"dashboard-{_slug(dashboard.get('slug') or title)}.png"
     page.screenshot(path=str(shot), full_page=True)
     result.screenshot = str(shot)
     return result
+
+
+def _filter_state(page, base_url: str, dashboard_id: int) -> dict:
+    """The native filter values the page applied, from the filter state its URL points at."""
+    match = re.search(r"native_filters_key=([^&#]+)", page.url)
+    if not match:
+        return {}
+    answer = page.request.get(f"{base_url}/api/v1/dashboard/{dashboard_id}/filter_state/{match.group(1)}")
+    if not answer.ok:
+        return {}
+    value = answer.json().get("value")
+    state = json.loads(value) if isinstance(value, str) else value
+    return state if isinstance(state, dict) else {}
+
+
+def _read_period(page, base_url: str, dashboard: dict, holder_sel: str, result: DashboardResult) -> None:
+    """Record the data-through date and the period the dashboard shows; note what is missing."""
+    holders = page.locator(holder_sel)
+    for index in range(holders.count()):
+        text = holders.nth(index).inner_text()
+        if PERIOD_CHART_MARK in text:
+            for through, month in _PERIOD_ROW.findall(text):
+                result.data_through.append(through)
+                result.period_months.append(month)
+            break
+    if not result.data_through:
+        result.problems.append(f"no '{PERIOD_CHART_MARK} / data through' date is shown")
+    panel = page.locator('[data-test="dashboard-filters-panel"]')
+    panel_text = panel.first.inner_text() if panel.count() else page.inner_text("body")
+    if DEFAULT_PERIOD in panel_text:
+        result.period_shown = DEFAULT_PERIOD
+    else:
+        result.problems.append(f"the filter bar does not show the default period {DEFAULT_PERIOD!r}")
+    for filter_id, mask in _filter_state(page, base_url, dashboard["id"]).items():
+        if filter_id.endswith(PERIOD_FILTER_SUFFIX) and isinstance(mask, dict):
+            result.period_applied = list((mask.get("filterState") or {}).get("value") or [])
+    if result.period_applied != [DEFAULT_PERIOD]:
+        result.problems.append(
+            f"the page applied the period {result.period_applied!r}, not {DEFAULT_PERIOD!r}"
+        )
 
 
 def browser_check(
