@@ -167,6 +167,7 @@ def import_files(
     kind: str | None = None,
     company: str | None = None,
     today: dt.date | None = None,
+    platform: str | None = None,
 ) -> list[ImportResult]:
     """Validate each file fully and copy the accepted ones into the inbox (inbox/<company>/ when given).
 
@@ -189,14 +190,21 @@ def import_files(
             results.append(ImportResult(path, False, company_id, error=error))
             continue
         try:
-            parsed = parse_file(path, kind=kind, company_id=company_id, today=today, data=data)
+            parsed = parse_file(
+                path, kind=kind, company_id=company_id, today=today, data=data, platform=platform
+            )
         except InputRejected as error:
             results.append(
                 ImportResult(path, False, company_id, kind=getattr(error, "kind_guess", None), error=error)
             )
             continue
         target_dir.mkdir(parents=True, exist_ok=True)
-        placed = _place(target_dir, path.name, data)
+        name = path.name
+        if platform and parsed.platform_source == "--platform":
+            # Only the user's word named the platform: the inbox copy carries it in its name, which the
+            # ingest reads as the file-name evidence (docs/raw-landing.md, "Recognising the platform").
+            name = f"{platform}__{path.name}"
+        placed = _place(target_dir, name, data)
         result = _result_from(parsed, path)
         result.inbox_path = placed
         results.append(result)
