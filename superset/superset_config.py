@@ -219,10 +219,12 @@ def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):
         roles = _user_roles(security_manager, username)
         allowed = bool(roles & ALL_COMPANY_SQL_ROLES) or (company and f"xunpan_company_{company}" in roles)
         if not allowed:
+            target = (
+                f"company {company!r}'s serving database" if company else "the all-company serving database"
+            )
             raise UnsafeDatabaseError(
-                f"xunpan: SQL Lab on {'every company' if not company else company + chr(39) + 's'} "
-                f"serving database is not open to user {username!r}; company analysts query "
-                "their own company's database (xunpan_serving_<company>)"
+                f"xunpan: SQL Lab on {target} is not open to user {username!r}; a company's analysts "
+                "query their own company's database (xunpan_serving_<company>)"
             )
     real = os.path.realpath(uri.database)
     engine_params = {"poolclass": params["poolclass"]} if "poolclass" in params else {}

@@ -99,11 +99,12 @@ def secrets_command() -> None:
 
 def _register_optional() -> None:
     """Sub-commands owned by other modules (importers, demo data, services)."""
+    from xunpan.dashboards.users import users_command
     from xunpan.demo.cli import demo_command
     from xunpan.landing_cli import import_command, inbox_command, layouts_command
     from xunpan.serve import serve_command
 
-    for command in (import_command, inbox_command, layouts_command, demo_command, serve_command):
+    for command in (import_command, inbox_command, layouts_command, demo_command, serve_command, users_command):
         main.add_command(command)
 
 

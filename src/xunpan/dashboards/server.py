@@ -88,42 +88,64 @@ def _check_environment(settings: Settings) -> None:
         )
 
 
+def roles_file(settings: Settings) -> Path:
+    """Roles as code: superset/roles.yaml, next to the assets."""
+    return settings.repo / "superset" / "roles.yaml"
+
+
+def run_bootstrap(
+    settings: Settings, args: list[str], extra_env: dict[str, str] | None = None, what: str = "setup"
+) -> str:
+    """Run superset_bootstrap.py with `args` in the Superset environment; returns its output.
+
+    Secrets travel in `extra_env`, never in argv. The output (which never contains a secret) is
+    appended to logs/superset-setup.log.
+    """
+    _check_environment(settings)
+    settings.superset_home.mkdir(parents=True, exist_ok=True)
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    env = superset_env(settings)
+    env.update(extra_env or {})
+    log_path = settings.logs / "superset-setup.log"
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(settings.venv_bin("superset", "python")), str(BOOTSTRAP), *args],
+        env=env,
+        cwd=settings.superset_home,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        check=False,
+    )
+    output = result.stdout.decode("utf-8", errors="replace")
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write(f"\n=== superset {what} {time.strftime('%Y-%m-%d %H:%M:%S')}\n{output}")
+        log.write(f"=== exit {result.returncode} after {time.monotonic() - started:.1f} s\n")
+    if result.returncode != 0:
+        tail = output.splitlines()[-25:]
+        raise XunpanError(
+            f"Superset {what} failed (exit {result.returncode}); see {log_path}:\n" + "\n".join(tail)
+        )
+    return output
+
+
 def setup_superset(settings: Settings) -> None:
     """Prepare Superset's metadata; safe to run any number of times.
 
     Upgrades the metadata database, syncs roles (`superset init`), creates the admin user or resets
-    its password to the generated one, and imports superset/assets/ with overwrite, the database
-    URI pointing at the published serving file. The output goes to logs/superset-setup.log.
+    its password to the generated one, imports superset/assets/ with overwrite (the database
+    URI pointing at the published serving file), then creates or updates the roles of
+    superset/roles.yaml and, per company found under serving/companies/, its role, row-level
+    security filter and serving database. The output goes to logs/superset-setup.log.
     """
-    _check_environment(settings)
     secrets = ensure_secrets(settings)
-    settings.superset_home.mkdir(parents=True, exist_ok=True)
-    settings.logs.mkdir(parents=True, exist_ok=True)
-    env = superset_env(settings)
-    env["XUNPAN_SUPERSET_ADMIN_USER"] = secrets["SUPERSET_ADMIN_USER"]
-    env["XUNPAN_SUPERSET_ADMIN_PASSWORD"] = secrets["SUPERSET_ADMIN_PASSWORD"]
-    log_path = settings.logs / "superset-setup.log"
+    env = {
+        "XUNPAN_SUPERSET_ADMIN_USER": secrets["SUPERSET_ADMIN_USER"],
+        "XUNPAN_SUPERSET_ADMIN_PASSWORD": secrets["SUPERSET_ADMIN_PASSWORD"],
+    }
     with tempfile.TemporaryDirectory(prefix="xunpan-assets-") as tmp:
         bundle = render_bundle(settings, Path(tmp) / "xunpan_assets.zip")
-        started = time.monotonic()
-        with open(log_path, "ab") as log:
-            log.write(f"\n=== superset setup {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
-            log.flush()
-            result = subprocess.run(
-                [str(settings.venv_bin("superset", "python")), str(BOOTSTRAP), str(bundle)],
-                env=env,
-                cwd=settings.superset_home,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
-            log.write(f"=== exit {result.returncode} after {time.monotonic() - started:.1f} s\n".encode())
-    if result.returncode != 0:
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
-        raise XunpanError(
-            f"Superset setup failed (exit {result.returncode}); see {log_path}:\n" + "\n".join(tail)
-        )
+        run_bootstrap(settings, ["setup", str(bundle), str(roles_file(settings))], env)
 
 
 def superset_url(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> str:

@@ -9,18 +9,44 @@ app costs about 15 s here, so the four setup steps share one app instead of four
 3. the admin user          -> created, or its password reset to the generated one
 4. the assets bundle       -> ImportAssetsCommand (the command behind POST /api/v1/assets/import/,
                               meant for assets kept under source control: it overwrites everything)
+5. roles and companies     -> superset/roles.yaml: the function roles, and per company a role, a
+                              row-level security filter on every dataset and its own serving database
 
-Usage: python superset_bootstrap.py BUNDLE.zip
+Usage:
+  python superset_bootstrap.py setup BUNDLE.zip ROLES.yaml
+  python superset_bootstrap.py add-users ROLES.yaml
+  python superset_bootstrap.py list-users ROLES.yaml
 The admin user name and password come from XUNPAN_SUPERSET_ADMIN_USER / _PASSWORD in the
-environment (never from argv, which other users can read in the process list); they are not printed.
+environment, the new users from XUNPAN_NEW_USERS, a JSON list of {"role", "username", "company",
+"password"} (never from argv, which other users can read in the process list); no password is printed. Companies named in XUNPAN_COMPANIES
+(comma-separated) get their role even before their data is published.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 import zipfile
 from pathlib import Path
+
+import yaml
+
+COMPANY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+# The same "extra" as superset/assets/databases: superset_config.py enforces it in any case.
+_COMPANY_DB_EXTRA = {
+    "allows_virtual_table_explore": False,
+    "engine_params": {
+        "connect_args": {
+            "read_only": True,
+            "config": {"enable_external_access": False, "lock_configuration": True},
+        }
+    },
+    "metadata_params": {},
+    "schemas_allowed_for_file_upload": [],
+}
 
 
 def _say(message: str) -> None:
@@ -84,33 +110,281 @@ def _import_assets(bundle: Path, username: str) -> None:
     _say("imported assets: " + ", ".join(f"{n} {k.rstrip('/')}" for k, n in kinds.items()))
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    bundle = Path(argv[1])
+# --- roles, companies, row-level security ----------------------------------------------------
+
+
+class RolesFile:
+    """superset/roles.yaml, read and checked."""
+
+    def __init__(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.path = path
+        self.company_prefix = data["company_role_prefix"]
+        self.database_prefix = data["company_database_prefix"]
+        self.shared = set(data.get("shared_datasets") or [])
+        self.roles: dict[str, dict] = data["roles"]
+
+    def permissions(self, key: str, seen: tuple[str, ...] = ()) -> list[str]:
+        if key in seen:
+            raise SystemExit(f"{self.path}: role {key!r} includes itself")
+        role = self.roles[key]
+        names: list[str] = []
+        for included in role.get("includes") or []:
+            names += self.permissions(included, (*seen, key))
+        return names + list(role.get("permissions") or [])
+
+    def role_key(self, name: str) -> str:
+        if name not in self.roles:
+            raise SystemExit(f"unknown role {name!r}; expected one of {sorted(self.roles)}")
+        return name
+
+
+def _serving_dir() -> Path:
+    return Path(os.environ["XUNPAN_HOME"]).resolve() / "serving"
+
+
+def _known_companies(extra: list[str]) -> list[str]:
+    """Companies with a published company file, plus those named explicitly."""
+    folder = _serving_dir() / "companies"
+    found = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
+    found |= {c.strip() for c in os.environ.get("XUNPAN_COMPANIES", "").split(",") if c.strip()}
+    found |= set(extra)
+    bad = sorted(c for c in found if not COMPANY_ID.match(c))
+    if bad:
+        raise SystemExit(f"company id(s) {bad}: expected lower-case letters, digits, '-' or '_'")
+    return sorted(found)
+
+
+def _main_database():
+    """The all-company serving database imported from superset/assets."""
+    from superset.models.core import Database
+
+    from superset import db
+
+    wanted = f"duckdb:///{_serving_dir() / 'current.duckdb'}"
+    matches = [d for d in db.session.query(Database).all() if d.sqlalchemy_uri_decrypted == wanted]
+    if len(matches) != 1:
+        raise SystemExit(
+            f"expected exactly one Superset database at {wanted}, found {len(matches)}; run setup"
+        )
+    return matches[0]
+
+
+def _permission(name: str):
+    from superset import security_manager
+
+    permission, _, view = name.partition("|")
+    pvm = security_manager.find_permission_view_menu(permission, view)
+    if pvm is None:
+        raise SystemExit(f"roles.yaml: Superset 6.1 has no permission {permission!r} on {view!r}")
+    return pvm
+
+
+def _set_role(name: str, permissions: list) -> object:
+    from superset import security_manager
+
+    role = security_manager.find_role(name) or security_manager.add_role(name)
+    unique = {id(p): p for p in permissions}
+    role.permissions = list(unique.values())
+    return role
+
+
+def _company_database(roles_file: RolesFile, company: str):
+    from superset.models.core import Database
+
+    from superset import db
+
+    name = f"{roles_file.database_prefix}{company}"
+    uri = f"duckdb:///{_serving_dir() / 'companies' / company / 'current.duckdb'}"
+    database = db.session.query(Database).filter_by(database_name=name).one_or_none()
+    if database is None:
+        database = Database(database_name=name)
+        db.session.add(database)
+    database.set_sqlalchemy_uri(uri)
+    database.expose_in_sqllab = True
+    database.allow_run_async = False
+    database.allow_dml = False
+    database.allow_ctas = False
+    database.allow_cvas = False
+    database.allow_file_upload = False
+    database.impersonate_user = False
+    database.extra = json.dumps(_COMPANY_DB_EXTRA)
+    db.session.flush()
+    return database
+
+
+def sync_roles(roles_file: RolesFile, extra_companies: list[str]) -> list[str]:
+    """Create or update the function roles, then per company its role, RLS filter and database."""
+    from superset.connectors.sqla.models import RowLevelSecurityFilter, SqlaTable
+
+    from superset import db, security_manager
+
+    for key, role in roles_file.roles.items():
+        if role.get("builtin"):
+            if security_manager.find_role(role["superset_role"]) is None:
+                raise SystemExit(f"the built-in role {role['superset_role']!r} is missing")
+        else:
+            _set_role(role["superset_role"], [_permission(p) for p in roles_file.permissions(key)])
+
+    main = _main_database()
+    datasets = db.session.query(SqlaTable).filter_by(database_id=main.id).order_by(SqlaTable.table_name).all()
+    filtered = []
+    for dataset in datasets:
+        columns = {c.column_name for c in dataset.columns}
+        if "company_id" in columns:
+            filtered.append(dataset)
+        elif dataset.table_name not in roles_file.shared:
+            raise SystemExit(
+                f"dataset {dataset.table_name!r} has no company_id column and is not listed under "
+                f"shared_datasets in {roles_file.path}: it would show every company's rows to everyone"
+            )
+    companies = _known_companies(extra_companies)
+    for company in companies:
+        database = _company_database(roles_file, company)
+        grants = [security_manager.add_permission_view_menu("database_access", database.perm)]
+        grants += [
+            security_manager.add_permission_view_menu("datasource_access", d.get_perm()) for d in datasets
+        ]
+        role = _set_role(f"{roles_file.company_prefix}{company}", grants)
+        name = f"xunpan company {company}"
+        rls = db.session.query(RowLevelSecurityFilter).filter_by(name=name).one_or_none()
+        if rls is None:
+            rls = RowLevelSecurityFilter(name=name)
+            db.session.add(rls)
+        rls.description = (
+            f"{company}: only rows of company_id {company!r} (set by xunpan from superset/roles.yaml)"
+        )
+        rls.filter_type = "Regular"
+        rls.clause = f"company_id = '{company}'"
+        rls.group_key = None
+        rls.roles = [role]
+        rls.tables = list(filtered)
+    db.session.commit()
+    _say(
+        f"roles synchronised from {roles_file.path.name}: {len(roles_file.roles)} function roles, "
+        f"companies {companies or 'none yet'}, row-level security on {len(filtered)} of {len(datasets)} datasets"
+    )
+    return companies
+
+
+def add_users(roles_file: RolesFile, users: list[dict]) -> None:
+    """Create every user of the list (all or none: checked first, committed once)."""
+    from superset import db, security_manager
+
+    for user in users:
+        role = roles_file.roles[roles_file.role_key(user["role"])]
+        if not USERNAME.match(user["username"]):
+            raise SystemExit(
+                f"user name {user['username']!r}: expected letters, digits, '.', '_', '@' or '-'"
+            )
+        if role.get("company") == "required" and not user.get("company"):
+            raise SystemExit(f"role {user['role']!r} needs --company")
+        if role.get("company") == "none" and user.get("company"):
+            raise SystemExit(f"role {user['role']!r} sees every company; do not give --company")
+        if security_manager.find_user(username=user["username"]) is not None:
+            raise SystemExit(f"the Superset user {user['username']!r} exists already")
+        if len(user.get("password") or "") < 12:
+            raise SystemExit(f"no generated password for {user['username']!r}")
+    sync_roles(roles_file, sorted({u["company"] for u in users if u.get("company")}))
+    for user in users:
+        _add_user(roles_file, user["role"], user["username"], user.get("company"), user["password"])
+    db.session.commit()
+
+
+def _add_user(
+    roles_file: RolesFile, role_key: str, username: str, company: str | None, password: str
+) -> None:
+    from superset import security_manager
+
+    role = roles_file.roles[role_key]
+    roles = [security_manager.find_role(role["superset_role"])]
+    if company:
+        roles.append(security_manager.find_role(f"{roles_file.company_prefix}{company}"))
+    created = security_manager.add_user(
+        username=username,
+        first_name=username,
+        last_name=company or "xunpan",
+        email=f"{username}@xunpan.invalid",
+        role=roles,
+        password=password,
+        commit=False,
+    )
+    if not created:
+        raise SystemExit(f"could not create the Superset user {username!r}")
+    _say(
+        f"created the Superset user {username!r} ({role['superset_role']}{', ' + company if company else ''})"
+    )
+
+
+def list_users(roles_file: RolesFile) -> None:
+    """One JSON object per user on stdout: username, function role(s), company, active."""
+    from superset import security_manager
+
+    for user in sorted(security_manager.get_all_users(), key=lambda u: u.username):
+        names = sorted(r.name for r in user.roles)
+        companies = [
+            n[len(roles_file.company_prefix) :] for n in names if n.startswith(roles_file.company_prefix)
+        ]
+        print(
+            "XUNPAN_USER "
+            + json.dumps(
+                {
+                    "username": user.username,
+                    "roles": [n for n in names if not n.startswith(roles_file.company_prefix)],
+                    "companies": companies,
+                    "active": bool(user.active),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
+
+
+def _setup(app, bundle: Path, roles_file: RolesFile) -> int:
     username = os.environ.get("XUNPAN_SUPERSET_ADMIN_USER", "admin")
     password = os.environ.get("XUNPAN_SUPERSET_ADMIN_PASSWORD", "")
     if len(password) < 8:
         print("XUNPAN_SUPERSET_ADMIN_PASSWORD is not set", file=sys.stderr)
         return 2
-
     from flask_migrate import upgrade
+
+    from superset import appbuilder, db, security_manager
+
+    upgrade()
+    _say("metadata database upgraded")
+    appbuilder.add_permissions(update_perms=True)
+    security_manager.sync_role_definitions()
+    db.session.commit()
+    _say("roles and permissions synchronised")
+    _ensure_admin(username, password)
+    with app.test_request_context():
+        _import_assets(bundle, username)
+    sync_roles(roles_file, [])
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else ""
+    shapes = {"setup": 4, "add-users": 3, "list-users": 3}
+    if shapes.get(command) != len(argv):
+        print(__doc__, file=sys.stderr)
+        return 2
+
     from superset.app import create_app
 
     app = create_app()
     with app.app_context():
-        from superset import appbuilder, db, security_manager
-
-        upgrade()
-        _say("metadata database upgraded")
-        appbuilder.add_permissions(update_perms=True)
-        security_manager.sync_role_definitions()
-        db.session.commit()
-        _say("roles and permissions synchronised")
-        _ensure_admin(username, password)
-        with app.test_request_context():
-            _import_assets(bundle, username)
+        if command == "setup":
+            return _setup(app, Path(argv[2]), RolesFile(Path(argv[3])))
+        roles_file = RolesFile(Path(argv[2]))
+        if command == "list-users":
+            list_users(roles_file)
+            return 0
+        users = json.loads(os.environ.get("XUNPAN_NEW_USERS") or "[]")
+        if not users:
+            print("XUNPAN_NEW_USERS is not set", file=sys.stderr)
+            return 2
+        add_users(roles_file, users)
     return 0
 
 
