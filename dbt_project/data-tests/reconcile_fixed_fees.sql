@@ -1,34 +1,26 @@
--- Fails for every company and channel where the fixed spend in mart_channel_cost_per_inquiry,
--- summed over all days, differs from the fees of the imported contracts (converted at the rate
--- of each contract's first day) by more than var('reconciliation_tolerance_cny'): the sum of
--- spend_fixed_cny over whole contracts equals their fees.
-with contracts as (
+-- Fails for every company and channel where the whole fee schedule (mart_channel_fee_schedule,
+-- every contract day including days after the data-through date) differs from the fees of the
+-- imported contracts that count (stg_raw__channel_contracts: keyed by mapped channel and
+-- contract_start, latest load wins), each converted at the rate of its first day, by more than
+-- var('reconciliation_tolerance_cny'). A relabelled re-export counted twice fails here.
+with imported as (
 
     select
         contracts.company_id,
-        coalesce(alias_keys.channel_id, 'unknown') as channel_id,
-        {{ money(exact('contracts.fee') ~ ' * ' ~ cny_per_unit('fx', 'contracts.currency')) }} as fee_cny
+        contracts.channel_id,
+        sum({{ money(exact('contracts.fee') ~ ' * ' ~ cny_per_unit('fx', 'contracts.currency')) }}) as fee_cny
     from {{ ref('stg_raw__channel_contracts') }} as contracts
-    left join {{ ref('int_channel_alias_keys') }} as alias_keys
-        on {{ normalize_label('contracts.channel_label') }} = alias_keys.label_key
     {{ fx_rate_join('fx', 'contracts.currency', 'contracts.contract_start') }}
-
-),
-
-imported as (
-
-    select company_id, channel_id, sum(fee_cny) as fee_cny
-    from contracts
-    group by company_id, channel_id
+    where contracts.contract_end >= contracts.contract_start
+    group by contracts.company_id, contracts.channel_id
 
 ),
 
 published as (
 
-    select company_id, channel_id, sum(spend_fixed_cny) as fee_cny
-    from {{ ref('mart_channel_cost_per_inquiry') }}
+    select company_id, channel_id, sum(fee_cny) as fee_cny
+    from {{ ref('mart_channel_fee_schedule') }}
     group by company_id, channel_id
-    having sum(spend_fixed_cny) <> 0
 
 ),
 

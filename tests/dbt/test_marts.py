@@ -218,26 +218,51 @@ def test_variable_spend_per_channel_per_day_to_the_cent(built_acme):
 
 
 def test_fixed_costs_spread_evenly_with_remainder_on_last_day(built_acme):
-    def day(channel: str, iso: str) -> Decimal:
+    def day(channel: str, iso: str) -> tuple[Decimal, bool]:
         return built_acme.one(
-            "select spend_fixed_cny from marts.mart_channel_cost_per_inquiry "
+            "select fee_cny, is_reported from marts.mart_channel_fee_schedule "
             "where channel_id = ? and date_day = ?",
             [channel, dt.date.fromisoformat(iso)],
-        )[0]
+        )
 
-    # 29800.00 / 365 = 81.6438 -> 81.64 a day; last day 29800 - 364 * 81.64 = 83.04
-    assert day("alibaba_intl", "2026-01-01") == D("81.64")
-    assert day("alibaba_intl", "2026-12-31") == D("83.04")
+    # 29800.00 / 365 = 81.6438 -> 81.64 a day; last day 29800 - 364 * 81.64 = 83.04, kept in the
+    # schedule but not reported: acme's data runs through 2026-02-10 (its last spend day)
+    assert day("alibaba_intl", "2026-01-01") == (D("81.64"), True)
+    assert day("alibaba_intl", "2026-12-31") == (D("83.04"), False)
     # 6680.00 over 2026-01-15..2026-02-14 (31 days): 215.48 a day, last day 215.60
-    assert day("alibaba_1688", "2026-01-15") == D("215.48")
-    assert day("alibaba_1688", "2026-02-14") == D("215.60")
-    totals = dict(
+    assert day("alibaba_1688", "2026-01-15") == (D("215.48"), True)
+    assert day("alibaba_1688", "2026-02-14") == (D("215.60"), False)
+    schedule = dict(
+        built_acme.rows(
+            "select channel_id, sum(fee_cny) from marts.mart_channel_fee_schedule group by channel_id"
+        )
+    )
+    assert schedule == {"alibaba_intl": D("29800.00"), "alibaba_1688": D("6680.00"), "unknown": D("2800.00")}
+    reported = dict(
         built_acme.rows(
             "select channel_id, sum(spend_fixed_cny) from marts.mart_channel_cost_per_inquiry "
             "group by channel_id having sum(spend_fixed_cny) <> 0"
         )
     )
-    assert totals == {"alibaba_intl": D("29800.00"), "alibaba_1688": D("6680.00"), "unknown": D("2800.00")}
+    # up to 2026-02-10 only: 41 x 81.64; 27 x 215.48 (01-15..02-10); 10 x 100.00 (2800 / 28 days)
+    assert reported == {"alibaba_intl": D("3347.24"), "alibaba_1688": D("5817.96"), "unknown": D("1000.00")}
+    assert built_acme.one("select max(date_day) from marts.mart_channel_cost_per_inquiry") == built_acme.one(
+        "select data_through_date from marts.dim_companies where company_id = 'acme'"
+    )
+
+
+def test_dim_companies_reporting_periods(built_acme):
+    # newest daily data: Sogou spend on Tuesday 2026-02-10
+    assert built_acme.rows("select * from marts.dim_companies") == [
+        (
+            "acme",
+            dt.date(2026, 2, 10),
+            dt.date(2026, 1, 1),
+            dt.date(2026, 1, 31),
+            dt.date(2026, 2, 2),
+            dt.date(2026, 2, 8),
+        )
+    ]
 
 
 def test_monthly_channel_costs_and_ratios(built_acme):
@@ -262,10 +287,11 @@ def test_monthly_channel_costs_and_ratios(built_acme):
     # google_ads spent 143.00 in January with no inquiry: CPI is NULL, not 0 or infinity
     assert rows[("2026-01-01", "google_ads")][:3] == [D("143.00"), D("0.00"), D("143.00")]
     assert rows[("2026-01-01", "google_ads")][4] is None
-    # 1688: 17 days in January (3663.16), 13 days + the last in February (3016.84)
+    # 1688: 17 days in January (3663.16); February only up to the data-through date 02-10
+    # (10 x 215.48 = 2154.80; the schedule's other 4 days, 862.04, are not reported yet)
     assert rows[("2026-01-01", "alibaba_1688")][2] == D("3663.16")
-    assert rows[("2026-02-01", "alibaba_1688")][2] == D("3016.84")
-    assert rows[("2026-02-01", "alibaba_intl")][2] == D("2285.92")
+    assert rows[("2026-02-01", "alibaba_1688")][2] == D("2154.80")
+    assert rows[("2026-02-01", "alibaba_intl")][2] == D("816.40")
 
 
 def test_funnel_counts(built_acme):
@@ -375,8 +401,10 @@ def test_product_margin(built_acme):
     # VALVE-20 ties SEAL-5 at 500 trailing profit and ranks after it: supporting
     assert rows[("2026-02-01", "VALVE-20")][3:5] == [D("1500.00"), D("500.00")]
     assert rows[("2026-02-01", "VALVE-20")][-1] == "supporting"
-    assert rows[("2026-02-01", "SEAL-5")][7] == D("3016.84")
-    assert rows[("2026-02-01", "unallocated")][7] == D("5119.25")
+    # February costs up to the data-through date 2026-02-10: 1688 2154.80 (10 days) to SEAL-5;
+    # alibaba_intl 816.40 + SEO agency 1000.00 + sogou 33.33 had no valid product inquiry
+    assert rows[("2026-02-01", "SEAL-5")][7] == D("2154.80")
+    assert rows[("2026-02-01", "unallocated")][7] == D("1849.73")
     revenue = dict(
         (str(m), v)
         for m, v in built_acme.rows(

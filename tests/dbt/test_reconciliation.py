@@ -18,6 +18,7 @@ RECONCILIATION = [
     "reconcile_ad_spend_by_month",
     "reconcile_revenue_by_month",
     "reconcile_fixed_fees",
+    "reconcile_reported_fixed_fees",
     "reconcile_marketing_allocation",
     "funnel_invariant",
 ]
@@ -36,8 +37,9 @@ def test_clean_build_reconciles(built_acme):
         spend = con.execute(
             "select sum(spend_variable_cny), sum(spend_fixed_cny) from marts.mart_channel_cost_per_inquiry"
         ).fetchone()
-    # 440.75 + 143.00 + 33.33 variable; fees 29800 + 6680 + 2800
-    assert [str(v) for v in spend] == ["617.08", "39280.00"]
+    # 440.75 + 143.00 + 33.33 variable; fees up to the data-through date 2026-02-10:
+    # 3347.24 + 5817.96 + 1000.00 (the whole schedule, 29800 + 6680 + 2800, is in the fee schedule)
+    assert [str(v) for v in spend] == ["617.08", "10165.20"]
     results = json.loads((built_acme.settings.home / "dbt" / "target" / "run_results.json").read_text())
     statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results["results"]}
     assert all(statuses[name] == "pass" for name in RECONCILIATION)
@@ -89,3 +91,25 @@ def test_extra_raw_spend_file_double_counting_fails(built_acme, tmp_path):
         settings, "build", "--select", "path:models/staging reconcile_ad_spend_by_month reconcile_fixed_fees"
     )
     assert failed == {"reconcile_ad_spend_by_month"}
+
+
+def test_relabelled_contract_reexport_replaces_the_fee(built_acme, tmp_path):
+    settings = clone_home(built_acme.settings, tmp_path / "relabel")
+    # The contract file exported again with the membership's channel written "Alibaba.com":
+    # same mapped channel (alibaba_intl) and start, so it replaces the 阿里巴巴国际站 row and the
+    # schedule built before (29800.00) still reconciles; a second fee would add 29800.00.
+    contract = {
+        "channel_label": "Alibaba.com",
+        "contract_start": "2026-01-01",
+        "contract_end": "2026-12-31",
+        "fee": "29800.00",
+        "currency": "CNY",
+        "description": "金品诚企 2026",
+    }
+    RawWriter(settings.raw).write("channel_contracts", [contract], load_seq=100)
+    run_dbt(settings, "build", "--select", "path:models/staging reconcile_fixed_fees")
+    # A re-export with another fee for the same key does replace it: the old schedule no longer
+    # reconciles.
+    RawWriter(settings.raw).write("channel_contracts", [contract | {"fee": "36500.00"}], load_seq=101)
+    failed = failing_tests(settings, "build", "--select", "path:models/staging reconcile_fixed_fees")
+    assert failed == {"reconcile_fixed_fees"}

@@ -1,5 +1,7 @@
 -- One row per company x day x channel with any cost: variable PPC/P4P spend (converted) and
--- fixed fees spread over contract days, with impressions and clicks.
+-- fixed fees spread over contract days, with impressions and clicks. Only days up to the
+-- company's data-through date count as reported cost (a month in progress carries the fees of
+-- its elapsed days only); the whole schedule stays in mart_channel_fee_schedule.
 with variable_spend as (
 
     select
@@ -41,15 +43,18 @@ unioned as (
 final as (
 
     select
-        company_id,
-        date_day,
-        channel_id,
-        cast(sum(spend_variable_cny) as numeric(18, 2)) as spend_variable_cny,
-        cast(sum(spend_fixed_cny) as numeric(18, 2)) as spend_fixed_cny,
-        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
-        cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks
+        unioned.company_id,
+        unioned.date_day,
+        unioned.channel_id,
+        cast(sum(unioned.spend_variable_cny) as numeric(18, 2)) as spend_variable_cny,
+        cast(sum(unioned.spend_fixed_cny) as numeric(18, 2)) as spend_fixed_cny,
+        cast(sum(unioned.impressions) as {{ dbt.type_bigint() }}) as impressions,
+        cast(sum(unioned.clicks) as {{ dbt.type_bigint() }}) as clicks
     from unioned
-    group by company_id, date_day, channel_id
+    inner join {{ ref('int_company_reporting_periods') }} as periods
+        on unioned.company_id = periods.company_id
+    where unioned.date_day <= periods.data_through_date
+    group by unioned.company_id, unioned.date_day, unioned.channel_id
 
 )
 

@@ -1,6 +1,9 @@
--- One row per company x date x channel where there is spend or an inquiry: variable and fixed
--- spend that day, impressions and clicks, and the inquiries received that day from the channel
--- with the stage they have reached (cohort view) and their won revenue and gross profit.
+-- One row per company x date x channel where there is spend or an inquiry, up to the company's
+-- data-through date: variable and fixed spend that day, impressions and clicks, and the
+-- inquiries received that day from the channel with the stage they have reached (cohort view)
+-- and their won revenue and gross profit. Gross profit is NULL (unknown, not 0) when any won
+-- inquiry of the row has revenue whose production cost is unknown; won_revenue_costed_cny is the
+-- part of won revenue whose cost is known (cost coverage = costed / revenue).
 with costs as (
 
     select
@@ -17,7 +20,9 @@ with costs as (
         0 as inquiries_effective,
         0 as inquiries_won,
         cast(0 as numeric(18, 2)) as won_revenue_cny,
-        cast(0 as numeric(18, 2)) as won_gross_profit_cny
+        cast(0 as numeric(18, 2)) as won_revenue_costed_cny,
+        cast(0 as numeric(18, 2)) as won_gross_profit_cny,
+        0 as inquiries_won_uncosted
     from {{ ref('int_channel_costs_daily') }}
 
 ),
@@ -38,7 +43,9 @@ inquiries as (
         {{ count_if("not is_invalid and stage_reached in ('effective', 'won')") }} as inquiries_effective,
         {{ count_if("not is_invalid and stage_reached = 'won'") }} as inquiries_won,
         coalesce(sum(case when is_won then won_revenue_cny end), 0) as won_revenue_cny,
-        coalesce(sum(case when is_won then won_gross_profit_cny end), 0) as won_gross_profit_cny
+        coalesce(sum(case when is_won and won_gross_profit_cny is not null then won_revenue_cny end), 0) as won_revenue_costed_cny,
+        coalesce(sum(case when is_won then won_gross_profit_cny end), 0) as won_gross_profit_cny,
+        {{ count_if('is_won and won_gross_profit_cny is null') }} as inquiries_won_uncosted
     from {{ ref('fct_inquiries') }}
     group by company_id, received_date, channel_id
 
@@ -68,7 +75,9 @@ daily as (
         cast(sum(inquiries_effective) as integer) as inquiries_effective,
         cast(sum(inquiries_won) as integer) as inquiries_won,
         cast(sum(won_revenue_cny) as numeric(18, 2)) as won_revenue_cny,
-        cast(sum(won_gross_profit_cny) as numeric(18, 2)) as won_gross_profit_cny
+        cast(sum(won_revenue_costed_cny) as numeric(18, 2)) as won_revenue_costed_cny,
+        cast(sum(won_gross_profit_cny) as numeric(18, 2)) as won_gross_profit_cny,
+        cast(sum(inquiries_won_uncosted) as integer) as inquiries_won_uncosted
     from unioned
     group by company_id, date_day, channel_id
 
@@ -93,10 +102,18 @@ final as (
         daily.inquiries_effective,
         daily.inquiries_won,
         daily.won_revenue_cny,
-        daily.won_gross_profit_cny
+        daily.won_revenue_costed_cny,
+        case when daily.inquiries_won_uncosted = 0 then daily.won_gross_profit_cny end as won_gross_profit_cny,
+        daily.inquiries_won_uncosted,
+        {{ is_last_complete_month('daily.date_day', 'periods') }} as is_last_complete_month,
+        {{ is_last_complete_week('daily.date_day', 'periods') }} as is_last_complete_week
     from daily
     inner join {{ ref('dim_channels') }} as channels
         on daily.channel_id = channels.channel_id
+    inner join {{ ref('int_company_reporting_periods') }} as periods
+        on daily.company_id = periods.company_id
+    -- Nothing is reported after the company's data-through date.
+    where daily.date_day <= periods.data_through_date
 
 )
 

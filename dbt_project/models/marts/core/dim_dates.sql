@@ -6,6 +6,9 @@ with fact_days as (
     union all
     select date_day from {{ ref('int_channel_costs_daily') }}
     union all
+    -- the whole fee schedule, including contract days after the data-through date (planning)
+    select date_day from {{ ref('int_channel_contract_days') }}
+    union all
     select order_date as date_day from {{ ref('int_order_lines_costed') }}
 
 ),
