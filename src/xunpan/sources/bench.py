@@ -26,11 +26,13 @@ def write_baidu_keyword_csv(path: Path, rows: int) -> Path:
         chunk: list[str] = []
         for i in range(rows):
             clicks = i % 40
+            impressions = 1000 + i % 1000
             cost = clicks * 12 + (i % 100) / 100
             cpc = f"{cost / clicks:.2f}" if clicks else "--"
+            # CTR and CPC agree with the measures, as in a real export (the importer checks them).
             chunk.append(
                 f'{days[i % 365]},bench-bd,计划{i % 50},单元{i % 500},关键词{i % 20000},"1,{i % 1000:03d}",'
-                f"{clicks},{cost:.2f},{clicks / 10:.2f}%,{cpc}\r\n"
+                f"{clicks},{cost:.2f},{clicks / impressions * 100:.2f}%,{cpc}\r\n"
             )
             if len(chunk) == 50_000:
                 fh.write("".join(chunk).encode("gbk"))

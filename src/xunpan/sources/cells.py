@@ -116,6 +116,12 @@ def parse_count(values: pa.Array) -> Parsed:
     return Parsed(pc.fill_null(_null_where(ints, pa.array(bad)), 0), bad, EXPECT_COUNT)
 
 
+def parse_number(values: pa.Array) -> Parsed:
+    """A derived figure to check, not to store (average CPC): float64, "--" and empty are null."""
+    cleaned, bad = _clean_number(values, False)
+    return Parsed(pc.cast(cleaned, pa.float64()), bad, EXPECT_AMOUNT)
+
+
 def parse_percent(values: pa.Array) -> Parsed:
     """ "3.20%" -> 0.032 as float64; "--" and empty are null (a rate of nothing is undefined)."""
     has_percent = pc.fill_null(pc.ends_with(values, "%"), False)
@@ -289,6 +295,7 @@ PARSERS: dict[str, Callable[[pa.Array], Parsed]] = {
     "quantity": lambda v: parse_amount(v, 3),
     "rate": lambda v: parse_amount(v, 6, empty_as_zero=False),
     "percent": parse_percent,
+    "number": parse_number,
     "hour": parse_hour,
     "bool": parse_bool,
     "currency": parse_currency,
