@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -152,6 +154,80 @@ def _worth_echoing(line: str) -> bool:
     return any(key in line for key in ("DagRun Finished", "[error", "ERROR", "Traceback"))
 
 
+# The demo's Airflow: the four components `airflow standalone` runs, started by `serve_local_airflow`
+# instead, because standalone's scheduler and triggerer each open a log server on 0.0.0.0 (ports
+# 8793/8794; Airflow 3.3 has no setting for their address). On one machine the API server reads
+# task logs straight from the shared log folder, so those servers are not started at all, and the
+# API server listens on 127.0.0.1 only: the demo serves nothing beyond this machine.
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+LOOPBACK = "127.0.0.1"
+
+
+def local_components(port: int) -> dict[str, list[str]]:
+    """Each demo Airflow component and its `airflow` arguments."""
+    return {
+        "scheduler": ["scheduler", "--skip-serve-logs"],
+        "dag-processor": ["dag-processor"],
+        "triggerer": ["triggerer", "--skip-serve-logs"],
+        "api-server": ["api-server", "--host", LOOPBACK, "--port", str(port)],
+    }
+
+
 def standalone_argv(settings: Settings) -> list[str]:
-    """`airflow standalone`: api-server, scheduler, dag-processor and triggerer in one process group."""
-    return [airflow_bin(settings), "standalone"]
+    """The demo's Airflow as one service: `serve_local_airflow` under the Airflow environment's python."""
+    python = settings.venv_bin("airflow", "python")
+    return [
+        str(python if python.exists() else sys.executable),
+        "-m",
+        "xunpan.orchestration",
+        "serve-local",
+        airflow_bin(settings),
+        str(airflow_port()),
+    ]
+
+
+def serve_local_airflow(airflow: str, port: int) -> int:
+    """Run the demo's Airflow components until one stops (or SIGTERM/SIGINT); return its exit code.
+
+    The components share this process's group, so `xunpan serve stop` (a signal to the group)
+    stops them together; if one dies the others are stopped, so the service is seen as down.
+    """
+    env = dict(os.environ)
+    env.setdefault("AIRFLOW__CORE__AUTH_MANAGER", SIMPLE_AUTH_MANAGER)
+    env["AIRFLOW__API__HOST"] = LOOPBACK
+    env["AIRFLOW__API__PORT"] = str(port)
+    children = {
+        name: subprocess.Popen([airflow, *args], env=env, stdin=subprocess.DEVNULL)
+        for name, args in local_components(port).items()
+    }
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    code = 0
+    while not stopping:
+        ended = [(name, child.returncode) for name, child in children.items() if child.poll() is not None]
+        if ended:
+            name, code = ended[0]
+            print(f"xunpan: airflow {name} exited with code {code}; stopping the others", flush=True)
+            code = code or 1
+            break
+        time.sleep(1)
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 20
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return code
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["serve-local"]:
+    sys.exit(serve_local_airflow(sys.argv[2], int(sys.argv[3])))

@@ -8,7 +8,7 @@ import sys
 import click
 
 from xunpan.config import Settings
-from xunpan.services import service_pid, start_service, stop_service, wait_http
+from xunpan.services import group_listeners, service_pid, start_service, stop_service, wait_http
 
 AIRFLOW = "airflow"
 
@@ -88,5 +88,11 @@ def _status() -> None:
     states = running(Settings.from_env())
     for name, pid in states.items():
         click.echo(f"{name:9} {'running (pid ' + str(pid) + ')' if pid else 'stopped'}")
+        if pid:
+            # The demo must serve nothing beyond this machine: show every address it listens on.
+            addresses = sorted(
+                {f"{a}:{port}" if ":" not in a else f"[{a}]:{port}" for a, port, _ in group_listeners(pid)}
+            )
+            click.echo(f"{'':9} listening on {', '.join(addresses) or 'nothing yet'}")
     if not any(states.values()):
         sys.exit(3)

@@ -7,6 +7,7 @@ its pid lives in XUNPAN_HOME/run/<name>.pid and its output in XUNPAN_HOME/logs/<
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import signal
 import subprocess
@@ -124,6 +125,50 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def group_listeners(pid: int) -> list[tuple[str, int, int]]:
+    """TCP sockets listening in the process group led by `pid`: (address, port, owning pid), sorted.
+
+    Read from /proc (Linux), like `ss -ltnp` but limited to one service, so `xunpan serve status`
+    and the tests can show that the demo serves nothing beyond 127.0.0.1.
+    """
+    try:
+        pgid = os.getpgid(pid)
+    except ProcessLookupError:
+        return []
+    inodes: dict[str, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for fd in (entry / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes[target[8:-1]] = int(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile, or is not ours to inspect
+    found = set()
+    for table, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A" or inode not in inodes:  # 0A = LISTEN
+                continue
+            address_hex, port_hex = local.split(":")
+            raw = bytes.fromhex(address_hex)
+            # /proc prints each 32-bit word of the address in host (little-endian) order.
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, width, 4))
+            address = str(ipaddress.ip_address(words))
+            found.add((address, int(port_hex, 16), inodes[inode]))
+    return sorted(found)
 
 
 def wait_http(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+import urllib.request
 
 import pytest
 
 from xunpan.errors import XunpanError
-from xunpan.services import service_pid, start_service, stop_service, wait_http
+from xunpan.orchestration import local_components
+from xunpan.services import group_listeners, service_pid, start_service, stop_service, wait_http
 
 # A parent that forks a child and both sleep: stopping the service must end both.
 PARENT = (
@@ -56,3 +59,111 @@ def test_wait_http_reports_a_dead_service_with_its_log(settings) -> None:
     )
     with pytest.raises(XunpanError, match="boom: bad config"):
         wait_http("http://127.0.0.1:9/", timeout=30, settings=settings, name="crasher")
+
+
+# --- what the demo listens on ---------------------------------------------------------------------
+
+LISTENER = (
+    "import socket, time; sockets = []\n"
+    "for family, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::1')):\n"
+    "    s = socket.socket(family); s.bind((host, 0)); s.listen(); sockets.append(s)\n"
+    "print(' '.join(str(s.getsockname()[1]) for s in sockets), flush=True); time.sleep(600)"
+)
+
+
+def test_group_listeners_lists_every_listening_address_of_the_service(settings) -> None:
+    pid = start_service(settings, "listener", [sys.executable, "-c", LISTENER], dict(os.environ))
+    try:
+        log = settings.logs / "listener.log"
+        for _ in range(100):
+            if log.exists() and log.read_text().strip():
+                break
+            time.sleep(0.1)
+        ports = [int(p) for p in log.read_text().split()]
+        assert group_listeners(pid) == sorted(
+            [("127.0.0.1", ports[0], pid), ("0.0.0.0", ports[1], pid), ("::1", ports[2], pid)]
+        )
+    finally:
+        stop_service(settings, "listener")
+    assert group_listeners(pid) == []
+
+
+def test_demo_airflow_components_start_no_log_server_and_bind_loopback() -> None:
+    components = local_components(18080)
+    assert set(components) == {"scheduler", "dag-processor", "triggerer", "api-server"}
+    assert "--skip-serve-logs" in components["scheduler"] and "--skip-serve-logs" in components["triggerer"]
+    assert components["api-server"] == ["api-server", "--host", "127.0.0.1", "--port", "18080"]
+
+
+FAKE_AIRFLOW = """#!/bin/sh
+# Stands in for the airflow command: the api-server fails at once, the rest would run for long.
+echo "$@" >> "$(dirname "$0")/started"
+[ "$1" = "api-server" ] && exit 3
+exec sleep 600
+"""
+
+
+def test_demo_airflow_stops_every_component_when_one_dies(settings, tmp_path) -> None:
+    fake = tmp_path / "airflow"
+    fake.write_text(FAKE_AIRFLOW)
+    fake.chmod(0o755)
+    argv = [sys.executable, "-m", "xunpan.orchestration", "serve-local", str(fake), "18080"]
+    pid = start_service(settings, "airflow-fake", argv, dict(os.environ))
+    for _ in range(300):
+        if service_pid(settings, "airflow-fake") is None:
+            break
+        time.sleep(0.1)
+    assert service_pid(settings, "airflow-fake") is None, "the service must end when a component dies"
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)  # no component is left behind in the group
+    started = sorted((tmp_path / "started").read_text().splitlines())
+    assert started == [
+        "api-server --host 127.0.0.1 --port 18080",
+        "dag-processor",
+        "scheduler --skip-serve-logs",
+        "triggerer --skip-serve-logs",
+    ]
+    assert (
+        "airflow api-server exited with code 3; stopping the others"
+        in (settings.logs / "airflow-fake.log").read_text()
+    )
+
+
+@pytest.mark.slow
+def test_demo_airflow_listens_on_loopback_only(settings, monkeypatch) -> None:
+    """The real demo Airflow: every socket its process group listens on is on 127.0.0.1 (issue 9)."""
+    import socket
+
+    from xunpan.orchestration import airflow_env, ensure_airflow_db, standalone_argv
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("XUNPAN_AIRFLOW_PORT", str(port))
+    ensure_airflow_db(settings)
+    pid = start_service(
+        settings, "airflow", standalone_argv(settings), airflow_env(settings), cwd=settings.home
+    )
+    try:
+        wait_http(
+            f"http://127.0.0.1:{port}/api/v2/monitor/health",
+            timeout=400,
+            settings=settings,
+            name="airflow",
+        )
+        # Scheduler and triggerer open their log servers before they report healthy: wait for both.
+        for _ in range(300):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=10
+            ) as answer:
+                health = json.load(answer)
+            if all((health.get(c) or {}).get("status") == "healthy" for c in ("scheduler", "triggerer")):
+                break
+            time.sleep(1)
+        assert health["scheduler"]["status"] == health["triggerer"]["status"] == "healthy", health
+        listeners = group_listeners(pid)
+        assert ("127.0.0.1", port) in {(a, p) for a, p, _ in listeners}
+        assert {a for a, _, _ in listeners} == {"127.0.0.1"}, listeners
+        assert not {p for _, p, _ in listeners} & {8793, 8794}
+    finally:
+        stop_service(settings, "airflow")
