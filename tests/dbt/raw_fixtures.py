@@ -90,6 +90,8 @@ KINDS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("keyword", pa.string()),
         ("landing_page", pa.string()),
         ("snapshot_at", pa.timestamp("us")),
+        ("covers_from", pa.date32()),
+        ("covers_to", pa.date32()),
     ],
     "orders": [
         ("order_id", pa.string()),

@@ -1,11 +1,18 @@
 """The inquiry register (询盘登记表) kept by sales, or a CRM export: one row per inquiry, its current stage.
 
-Every import is a full snapshot of the register; the warehouse keeps the stage history across them.
+Every import is a snapshot of the register for the received dates it covers (`covers_from` ..
+`covers_to`): the period its title rows or file name state ("2026年10月第2周", "2026年10月",
+"2026-10-05至2026-10-11", "2026.10"), widened to the received dates it lists, or just those dates
+when it states none. The warehouse keeps the stage history across imports, and an inquiry that a
+later import covering its received date no longer lists stops counting (docs/raw-landing.md).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+from pathlib import PurePath
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -101,6 +108,81 @@ def finish(frame: Frame) -> None:
     )
     frame.check_not_negative("deal_amount", "a deal amount ≥ 0")
     frame.constant("snapshot_at", _snapshot_at(frame), pa.timestamp("us"))
+    covers_from, covers_to = _coverage(frame)
+    frame.constant("covers_from", covers_from, pa.date32())
+    frame.constant("covers_to", covers_to, pa.date32())
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_YMD = r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?"
+_MD = r"(?:(\d{4})\s*[年./-]\s*)?(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?"
+_RANGE = re.compile(_YMD + r"\s*(?:至|到|~|～|—|－|--|-)\s*" + _MD)
+_WEEK = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*月?\s*第\s*([1-6一二三四五六])\s*周")
+# a month not followed by a day ("2026-01-31" and "2026年3月31日" are dates, not periods)
+_MONTH = re.compile(r"(?<!\d)(\d{4})\s*(?:年\s*(\d{1,2})\s*月|[./-](\d{1,2}))(?!\s*\d)(?![./-]\d)")
+_COMPACT_MONTH = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)")
+
+
+def month_week(year: int, month: int, week: int) -> tuple[dt.date, dt.date]:
+    """Days of "<year>年<month>月第<week>周": Monday-to-Sunday weeks cut at the month's edges.
+
+    Week 1 runs from the 1st to the first Sunday (it may be short), each later week from Monday to
+    Sunday, and the last week ends on the month's last day, so a month's weekly sheets cover each
+    of its days exactly once. Raises ValueError for a week the month does not have.
+    """
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    first_sunday = first + dt.timedelta(days=6 - first.weekday())
+    start = first if week == 1 else first_sunday + dt.timedelta(days=1 + 7 * (week - 2))
+    end = min(first_sunday + dt.timedelta(days=7 * (week - 1)), last)
+    if week < 1 or start > last:
+        raise ValueError(f"{year}年{month}月 has no week {week}")
+    return start, end
+
+
+def stated_period(text: str) -> tuple[dt.date, dt.date] | None:
+    """The received-date period a title or file name states, or None when it states none.
+
+    Tried in this order: a date range, a week of a month, a month. Raises ValueError when the text
+    names a period that does not exist (2026年13月, 2026年2月第6周).
+    """
+    if m := _RANGE.search(text):
+        y1, m1, d1, y2, m2, d2 = m.groups()
+        start = dt.date(int(y1), int(m1), int(d1))
+        end = dt.date(int(y2 or y1), int(m2), int(d2))
+        if end < start:
+            raise ValueError(f"the period {m.group(0)!r} ends before it starts")
+        return start, end
+    if m := _WEEK.search(text):
+        year, month, week = m.groups()
+        return month_week(int(year), int(month), _CN_DIGITS.get(week) or int(week))
+    for pattern in (_MONTH, _COMPACT_MONTH):
+        if m := pattern.search(text):
+            year, month = int(m.group(1)), int(next(g for g in m.groups()[1:] if g))
+            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    return None
+
+
+def _coverage(frame: Frame) -> tuple[dt.date | None, dt.date | None]:
+    """Received dates this import is the truth for: the stated period widened to the dates listed.
+
+    The title rows are read first, then the file name. A stated period that cannot exist is
+    ignored with a warning (the import then covers the received dates it lists).
+    """
+    received = frame.fields.get("received_at")
+    if received is None or not len(received):
+        return None, None
+    bounds = pc.min_max(received).as_py()
+    low, high = bounds["min"].date(), bounds["max"].date()
+    for text in [*frame.preamble, PurePath(frame.file).stem]:
+        try:
+            period = stated_period(text)
+        except ValueError as problem:
+            frame.warnings.append(f"{frame.file}: {problem}; the import covers the received dates it lists")
+            continue
+        if period is not None:
+            return min(period[0], low), max(period[1], high)
+    return low, high
 
 
 def _snapshot_at(frame: Frame) -> dt.datetime:

@@ -83,6 +83,9 @@ _KIND_FIELDS: dict[str, list[pa.Field]] = {
         pa.field("keyword", pa.string()),
         pa.field("landing_page", pa.string()),
         pa.field("snapshot_at", pa.timestamp("us")),
+        # The received dates this import is the truth for (stated period, widened to the dates it lists).
+        pa.field("covers_from", pa.date32()),
+        pa.field("covers_to", pa.date32()),
     ],
     "orders": [
         pa.field("order_id", pa.string()),

@@ -3,10 +3,17 @@
 -- rebuild give the same result.
 --
 -- Rules:
--- * stage reached = the current snapshot's stage, raised by any stage date the register gives
---   (a date is evidence the stage was reached). A lost inquiry keeps the furthest stage any
---   snapshot showed before it was lost, capped at `effective` (lost and won are disjoint).
---   An invalid inquiry reaches nothing beyond `received`.
+-- * only inquiries still in the register count: one that a later import covering its received
+--   date no longer lists is removed (stg_raw__inquiries_current, audit_inquiries_removed).
+-- * stage reached = the furthest stage the inquiry's history shows: the current snapshot's
+--   stage, every earlier snapshot's stage and every stage date the register gives (a date is
+--   evidence the stage was reached). Open and lost inquiries alike keep the furthest stage any
+--   snapshot showed, so an inquiry seen at 意向 that the register now shows as 新询盘 has
+--   reached `intentional`. Only `won` needs the current row: an inquiry is won when its current
+--   stage is 成交 or its current row gives a 成交时间; an earlier 成交 (stage or date) that the
+--   register no longer shows proves `effective`, not a deal (lost and won are disjoint, and a
+--   won deal that was undone is not revenue). An invalid inquiry reaches nothing beyond
+--   `received`.
 -- * stage date = the register's date when it gives one (the current snapshot's, else the latest
 --   an earlier snapshot gave); otherwise the first snapshot_at at which the inquiry was seen at
 --   or beyond that stage; a skipped stage takes the date of the later stage (成交 implies 有效
@@ -25,6 +32,7 @@ with snapshots as (
 current_state as (
 
     select * from {{ ref('stg_raw__inquiries_current') }}
+    where removed_by_load_seq is null
 
 ),
 
@@ -119,10 +127,15 @@ reached as (
                         end
                     )
                 end
+            when stage = 'won' or won_at_local is not null then 3
             else greatest(
                 coalesce({{ stage_rank('stage') }}, 0),
                 case
-                    when given_won_at_local is not null then 3
+                    when coalesce(max_rank_seen, 0) > 2 then 2
+                    else coalesce(max_rank_seen, 0)
+                end,
+                case
+                    when given_won_at_local is not null then 2
                     when given_effective_at_local is not null then 2
                     when given_intentional_at_local is not null then 1
                     else 0
@@ -177,6 +190,7 @@ final as (
     select
         company_id,
         inquiry_id,
+        inquiry_id_as_written,
         received_at_local,
         {{ business_date('received_at_local') }} as received_date,
         channel_label,

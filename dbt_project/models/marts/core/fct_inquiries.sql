@@ -1,6 +1,9 @@
 -- One row per inquiry (company x inquiry_id), current state as of the last register load, with
 -- its canonical channel, resolved product and stage dates (int_inquiry_stage_dates), times in
--- UTC, and won revenue / gross profit in CNY.
+-- UTC, and won revenue / gross profit in CNY. inquiry_id is the normalised key (XP-003 and
+-- XP-3 are one inquiry, macro inquiry_key); inquiry_id_as_written is the id as the latest
+-- import listing it typed it. Inquiries removed from the register are not here
+-- (audit_inquiries_removed).
 with inquiries as (
 
     select * from {{ ref('int_inquiry_stage_dates') }}
@@ -15,14 +18,15 @@ channels as (
 
 linked_orders as (
 
+    -- orders name the inquiry as sales typed it; the key matches XP-0003 to XP-3
     select
         company_id,
-        inquiry_id,
+        {{ inquiry_key('inquiry_id') }} as inquiry_id,
         sum(revenue_cny) as revenue_cny,
         sum(gross_profit_cny) as gross_profit_cny
     from {{ ref('int_order_lines_costed') }}
     where inquiry_id is not null
-    group by company_id, inquiry_id
+    group by company_id, {{ inquiry_key('inquiry_id') }}
 
 ),
 
@@ -65,6 +69,7 @@ final as (
     select
         valued.company_id,
         valued.inquiry_id,
+        valued.inquiry_id_as_written,
         {{ wall_time_to_utc('valued.received_at_local') }} as received_at,
         valued.received_date,
         valued.channel_id,

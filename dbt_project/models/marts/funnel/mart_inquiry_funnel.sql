@@ -1,12 +1,14 @@
 -- One row per company x received_date x channel x product_line: the cohort of inquiries received
--- that day, with the stage each has reached as of the last register load.
+-- that day, with the stage each has reached as of the last register load, and whether the day
+-- falls in the company's last complete month / ISO week (int_company_reporting_periods, the one
+-- place those periods are computed).
 with inquiries as (
 
     select * from {{ ref('fct_inquiries') }}
 
 ),
 
-final as (
+daily as (
 
     select
         company_id,
@@ -27,6 +29,18 @@ final as (
         cast(coalesce(sum(case when is_won then days_to_won end), 0) as integer) as sum_days_to_won
     from inquiries
     group by company_id, received_date, channel_id, channel_group, is_paid, product_line
+
+),
+
+final as (
+
+    select
+        daily.*,
+        {{ is_last_complete_month('daily.received_date', 'periods') }} as is_last_complete_month,
+        {{ is_last_complete_week('daily.received_date', 'periods') }} as is_last_complete_week
+    from daily
+    left join {{ ref('int_company_reporting_periods') }} as periods
+        on daily.company_id = periods.company_id
 
 )
 

@@ -1,6 +1,8 @@
--- One row per inquiry per register snapshot. Every import of the register is a full snapshot
--- and all of them are kept: the stage history is derived from them. When the same snapshot
--- time was imported twice, the later load wins. Times are naive Asia/Shanghai wall time.
+-- One row per inquiry per register import (snapshot). Every import is the truth for the received
+-- dates it covers (stg_raw__inquiry_imports) and all of them are kept: the stage history is
+-- derived from them. `inquiry_id` is the normalised key (macro inquiry_key: XP-3 = XP-003), the
+-- id as typed is `inquiry_id_as_written`. When the same snapshot time was imported twice, the
+-- later load wins. Times are naive Asia/Shanghai wall time.
 with source_rows as (
 
     select * from {{ source('raw', 'inquiries') }}
@@ -11,7 +13,8 @@ normalised as (
 
     select
         {{ company_id_or_default('company_id') }} as company_id,
-        trim(inquiry_id) as inquiry_id,
+        {{ inquiry_key('inquiry_id') }} as inquiry_id,
+        trim(inquiry_id) as inquiry_id_as_written,
         cast(snapshot_at as {{ dbt.type_timestamp() }}) as snapshot_at_local,
         cast(received_at as {{ dbt.type_timestamp() }}) as received_at_local,
         trim(channel_label) as channel_label,
@@ -51,6 +54,7 @@ normalised as (
         keyword,
         landing_page,
         file_sha256,
+        source_file,
         cast(source_row as {{ dbt.type_bigint() }}) as source_row,
         cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
     from source_rows
@@ -74,6 +78,7 @@ final as (
     select
         company_id,
         inquiry_id,
+        inquiry_id_as_written,
         snapshot_at_local,
         received_at_local,
         channel_label,
@@ -96,6 +101,7 @@ final as (
         keyword,
         landing_page,
         file_sha256,
+        source_file,
         source_row,
         load_seq
     from ranked
