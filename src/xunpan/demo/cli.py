@@ -14,6 +14,8 @@ from xunpan.demo.generator import (
     SMALL_MONTHS,
     SMALL_SEED,
     simulate,
+    simulate_companies,
+    write_companies,
     write_world,
 )
 from xunpan.demo.profile import FULL, SMALL
@@ -54,6 +56,13 @@ def demo_command() -> None:
 )
 @click.option("--company", default=None, help="Company id; default XUNPAN_COMPANY_ID or 'default'.")
 @click.option(
+    "--companies",
+    default=None,
+    help="Several companies at once, comma-separated (e.g. acme,beta): each into inbox/<company>/ "
+    "with its own seed (--seed + position) and a smaller business after the first; exchange rates "
+    "are written once. Replaces --company; --out is not allowed with it.",
+)
+@click.option(
     "--small", is_flag=True, help=f"The small end-to-end dataset ({SMALL_MONTHS} months; ignores --months)."
 )
 def generate_command(
@@ -62,10 +71,14 @@ def generate_command(
     end_date: datetime | None,
     out_dir: Path | None,
     company: str | None,
+    companies: str | None,
     small: bool,
 ) -> None:
     """Write demo export files in the platforms' real layouts."""
     settings = Settings.from_env()
+    if companies is not None:
+        _generate_companies(settings, companies, company, out_dir, months, seed, end_date, small)
+        return
     company_id = company or settings.company_id
     if out_dir is None:
         # The inbox files a sub-folder's contents for the company it is named after.
@@ -81,3 +94,40 @@ def generate_command(
     click.echo(f"wrote {len(paths)} files to {out_dir}")
     for line in statistics(world).lines():
         click.echo(f"  {line}")
+
+
+def _generate_companies(
+    settings: Settings,
+    companies: str,
+    company: str | None,
+    out_dir: Path | None,
+    months: int,
+    seed: int | None,
+    end_date: datetime | None,
+    small: bool,
+) -> None:
+    from xunpan.errors import XunpanError
+    from xunpan.landing import validate_company_id
+
+    if company is not None or out_dir is not None:
+        raise click.UsageError("--companies writes inbox/<company>/ for each; leave out --company and --out")
+    names = [name.strip() for name in companies.split(",") if name.strip()]
+    if not names or len(set(names)) != len(names):
+        raise click.BadParameter("expected distinct company ids, e.g. acme,beta", param_hint="--companies")
+    try:
+        names = [validate_company_id(name) for name in names]
+    except XunpanError as exc:
+        raise click.BadParameter(str(exc), param_hint="--companies") from None
+    end = end_date.date() if end_date else None
+    if small:
+        worlds = simulate_companies(
+            names, SMALL_MONTHS, SMALL_SEED if seed is None else seed, end or SMALL_END_DATE, SMALL
+        )
+    else:
+        worlds = simulate_companies(names, months, DEFAULT_SEED if seed is None else seed, end, FULL)
+    paths = write_companies(settings.inbox, worlds)
+    click.echo(f"wrote {len(paths)} files for {len(worlds)} companies to {settings.inbox}/<company>/")
+    for world in worlds:
+        click.echo(f"{world.company}:")
+        for line in statistics(world).lines():
+            click.echo(f"  {line}")

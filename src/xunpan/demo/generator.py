@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -52,8 +53,12 @@ def simulate(months: int, seed: int, end_date: date | None, company: str, profil
     return build_world(period, profile, seed, company)
 
 
-def write_world(out_dir: Path, world: DemoWorld) -> list[Path]:
-    """Write every export file of `world` into `out_dir` (created if missing), sorted by name."""
+def write_world(out_dir: Path, world: DemoWorld, fx: bool = True) -> list[Path]:
+    """Write every export file of `world` into `out_dir` (created if missing), sorted by name.
+
+    `fx=False` leaves out fx_rates.csv: exchange rates are global, not a company's, so a
+    multi-company demo writes them once.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -64,5 +69,35 @@ def write_world(out_dir: Path, world: DemoWorld) -> list[Path]:
     paths += business_exports.orders(out_dir, world)
     paths += business_exports.cost_card_files(out_dir, world)
     paths += business_exports.channel_contracts(out_dir, world)
-    paths += business_exports.fx_rates(out_dir, world)
+    if fx:
+        paths += business_exports.fx_rates(out_dir, world)
     return sorted(paths)
+
+
+# The second, third, ... company of a multi-company demo: smaller businesses, so the dashboards'
+# company filter visibly changes the figures.
+COMPANY_SCALES = (1.0, 0.55, 0.35, 0.25)
+
+
+def simulate_companies(
+    companies: list[str], months: int, seed: int, end_date: date | None, profile: DemoProfile
+) -> list[DemoWorld]:
+    """One world per company: company i uses seed + i and its share of `profile`'s volumes."""
+    worlds = []
+    for i, company in enumerate(companies):
+        scale = COMPANY_SCALES[min(i, len(COMPANY_SCALES) - 1)]
+        scaled = replace(
+            profile,
+            inquiries_per_month=profile.inquiries_per_month * scale,
+            repeat_orders_per_month=profile.repeat_orders_per_month * scale,
+        )
+        worlds.append(simulate(months, seed + i, end_date, company, scaled))
+    return worlds
+
+
+def write_companies(inbox: Path, worlds: list[DemoWorld]) -> list[Path]:
+    """Write each world into inbox/<company>/; exchange rates once, with the first company's files."""
+    paths: list[Path] = []
+    for i, world in enumerate(worlds):
+        paths += write_world(Path(inbox) / world.company, world, fx=i == 0)
+    return paths
