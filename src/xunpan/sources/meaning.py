@@ -285,6 +285,16 @@ def _platform(
     """(dialect, platform value, where it came from, conflict message or None)."""
     option = vocab.dialect(ctx.platform) if ctx.platform else None
     option_value = option.value if option else ctx.platform
+    known = {d.value for d in vocab.dialects} | {t.platform for t in ctx.taught if t.kind == vocab.kind}
+    if ctx.platform and option is None and ctx.platform not in known:
+        # A typo must not create a new platform: only known ones, or one a taught layout names.
+        return (
+            None,
+            None,
+            "",
+            f"--platform {ctx.platform} is not a platform of {vocab.kind} reports; expected one of "
+            f"{', '.join(sorted(known))}",
+        )
     if taught is not None:
         d = vocab.dialect(taught.platform)
         return d, d.value if d else taught.platform, f"layout file {taught.path}", None

@@ -256,6 +256,11 @@ def test_the_platform_option_settles_a_header_two_vendors_write(tmp_path: Path) 
     assert (parsed.layout, parsed.platform_source) == ("alibaba_1688_p4p_campaign", "--platform")
 
 
+def test_an_unknown_platform_option_is_refused_not_invented() -> None:
+    with pytest.raises(InputRejected, match="--platform sougou is not a platform of ad_spend reports"):
+        parse(VARIANTS / "baidu_account_minimal_202610.csv", platform="sougou")
+
+
 def test_title_line_then_file_name_name_the_platform(tmp_path: Path) -> None:
     lines = ["日期,推广计划,花费(元)", "2026-10-05,机床,12.00"]
     titled = _write(tmp_path, "export.csv", ["1688 直通车 计划报告", *lines])
