@@ -45,6 +45,9 @@ class Settings:
     max_file_mb: int = 200
     max_cells: int = 10_000_000
     max_unzipped_mb: int = 2048
+    # Further companies whose API connections (`<api>__<company>`) are pulled (XUNPAN_COMPANIES,
+    # comma-separated); files need no list: each inbox/<company>/ folder is that company's.
+    companies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> Settings:
@@ -59,6 +62,9 @@ class Settings:
             max_file_mb=_positive_int("XUNPAN_MAX_FILE_MB", 200),
             max_cells=_positive_int("XUNPAN_MAX_CELLS", 10_000_000),
             max_unzipped_mb=_positive_int("XUNPAN_MAX_UNZIPPED_MB", 2048),
+            companies=tuple(
+                c.strip() for c in os.environ.get("XUNPAN_COMPANIES", "").split(",") if c.strip()
+            ),
         )
 
     # --- the landing zone -------------------------------------------------------------------

@@ -59,31 +59,66 @@ def read_journal(settings: Settings, limit: int = 50) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-# Airflow connection id -> the connector it configures. A connection that is not defined means the
-# user does not pull that API; its data may still arrive as exported files in the inbox.
+# API name -> the connector it configures. Each company's connection is the Airflow connection
+# `<api>__<company_id>` (e.g. baidu_search__acme); the bare `<api>` id is the XUNPAN_COMPANY_ID
+# company's when it has no `<api>__<company_id>`. A connection that is not defined means that
+# company does not pull that API; its data may still arrive as exported files in the inbox.
 API_CONNECTIONS = {"baidu_tongji": "BaiduTongjiConnector", "baidu_search": "BaiduSearchAdsConnector"}
 
 
+def api_connection_ids(settings: Settings) -> list[tuple[str, str, str, str | None]]:
+    """(api, company_id, connection id, fallback id) to look up, for XUNPAN_COMPANY_ID and XUNPAN_COMPANIES."""
+    from xunpan.landing import validate_company_id
+
+    companies = dict.fromkeys([settings.company_id, *settings.companies])
+    wanted = []
+    for api in API_CONNECTIONS:
+        for company in companies:
+            validate_company_id(company)
+            fallback = api if company == settings.company_id else None
+            wanted.append((api, company, f"{api}__{company}", fallback))
+    return wanted
+
+
+def configured_api_connections(settings: Settings) -> list[tuple[str, str, str, Any]]:
+    """(api, company_id, connection id, credentials) of every API connection that exists."""
+    import xunpan.connectors as connectors
+
+    found = []
+    for api, company, conn_id, fallback in api_connection_ids(settings):
+        for candidate in (conn_id, fallback):
+            if candidate is None:
+                continue
+            try:
+                credentials = connectors.credentials_from_connection(candidate)
+            except Exception as exc:
+                if type(exc).__name__ != "AirflowNotFoundException":
+                    raise
+                continue
+            found.append((api, company, candidate, credentials))
+            break
+    return found
+
+
 def step_pull(settings: Settings, business_date: date, run_id: str) -> dict[str, Any]:
-    """Pull every API whose Airflow connection exists, up to `business_date`, with its look-back window."""
+    """Pull every API connection that exists, each into its company, up to `business_date` (with look-back)."""
     import xunpan.connectors as connectors
     from xunpan.landing import ensure_raw_layout
 
     settings.ensure_dirs()
     ensure_raw_layout(settings)
-    pulled: dict[str, Any] = {}
-    for conn_id, class_name in API_CONNECTIONS.items():
-        try:
-            credentials = connectors.credentials_from_connection(conn_id)
-        except Exception as exc:
-            if type(exc).__name__ != "AirflowNotFoundException":
-                raise
-            pulled[conn_id] = "not configured"
-            continue
-        connector = getattr(connectors, class_name)(credentials, company_id=settings.company_id)
+    pulled: dict[str, Any] = {
+        f"{api}__{company}": "not configured" for api, company, _, _ in api_connection_ids(settings)
+    }
+    for api, company, conn_id, credentials in configured_api_connections(settings):
+        connector = getattr(connectors, API_CONNECTIONS[api])(credentials, company_id=company)
         result = connector.run(settings, end=business_date)
-        pulled[conn_id] = {"rows": result.rows, "window": str(result.window)}
-        log.info("pulled %s rows from %s (%s)", result.rows, conn_id, result.window)
+        pulled[f"{api}__{company}"] = {
+            "connection": conn_id,
+            "rows": result.rows,
+            "window": str(result.window),
+        }
+        log.info("pulled %s rows from %s into company %s (%s)", result.rows, conn_id, company, result.window)
     record_step(settings, run_id, "pull", "success", {"pulled": pulled})
     return pulled
 

@@ -135,7 +135,7 @@ class Window:
 
 
 class Cursor:
-    """The last day a connector pulled, kept under XUNPAN_HOME/connectors/<name>.json."""
+    """The last day a connector pulled for a company, kept under XUNPAN_HOME/connectors/<company>/<name>.json."""
 
     def __init__(self, settings: Settings, name: str) -> None:
         self.path: Path = settings.home / "connectors" / f"{name}.json"
@@ -203,13 +203,18 @@ class Connector(ABC):
         from xunpan.landing import land_parsed  # landing imports the importers; keep module import light
 
         end = end or dt.date.today() - dt.timedelta(days=1)
-        cursor = Cursor(settings, self.name)
+        # One cursor per company: each company's connection pulls its own account on its own schedule.
+        cursor = Cursor(settings, f"{self.company_id}/{self.name}")
         window = cursor.window(end, self.lookback_days, self.initial_days)
         rows, responses = self.fetch(window)
         entry = None
         if rows:
             parsed = self._parsed(rows, window)
-            original = json.dumps(responses, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            # The company is part of the archived bytes, so two companies' identical answers (the
+            # same public figures, an agency account shared by both) are not taken for a duplicate.
+            original = json.dumps(
+                {"company_id": self.company_id, "responses": responses}, ensure_ascii=False, sort_keys=True
+            ).encode("utf-8")
             name = f"{self.name}_{window.start:%Y%m%d}_{window.end:%Y%m%d}.json"
             entry = land_parsed(settings, parsed, original, name)
         cursor.save(end)

@@ -23,6 +23,7 @@ from xunpan.connectors import (
     HttpClient,
     RetryPolicy,
 )
+from xunpan.errors import XunpanError
 from xunpan.landing import read_manifest
 
 OK_HEADER = {"desc": "success", "failures": [], "oprs": 1, "succ": 1, "oprtime": 0, "quota": 1, "status": 0}
@@ -236,7 +237,9 @@ def test_persistent_server_errors_end_in_a_clear_error(
     with pytest.raises(ApiError, match="still failing after 4 attempts"):
         connector.run(settings, end=dt.date(2026, 1, 10))
     assert sleeps == [0.5, 1.0, 2.0]
-    assert not (settings.home / "connectors" / "baidu_search_api.json").exists(), "the cursor must not move"
+    assert not (settings.home / "connectors" / "default" / "baidu_search_api.json").exists(), (
+        "the cursor must not move"
+    )
 
 
 def test_baidu_status_failures_are_reported(settings: Settings, fake: tuple[FakeBaidu, str]) -> None:
@@ -257,7 +260,7 @@ def test_an_identical_pull_is_a_duplicate(settings: Settings, fake: tuple[FakeBa
         CREDS, url=f"{base}/json/tongji/v1/ReportService/getData", client=_client([]), initial_days=1
     )
     connector.run(settings, end=dt.date(2026, 1, 6))
-    (settings.home / "connectors" / "baidu_tongji_api.json").unlink()
+    (settings.home / "connectors" / "default" / "baidu_tongji_api.json").unlink()
     again = connector.run(settings, end=dt.date(2026, 1, 6))
     assert again.entry is not None and again.entry["status"] == "duplicate"
     assert [e["status"] for e in read_manifest(settings)] == ["loaded", "duplicate"]
@@ -284,3 +287,54 @@ def test_credentials_come_from_an_airflow_connection(monkeypatch: pytest.MonkeyP
         "tk",
         "42",
     )
+
+
+def test_each_company_pulls_into_its_own_company_id_with_its_own_cursor(
+    settings: Settings, fake: tuple[FakeBaidu, str]
+) -> None:
+    """Two companies' connections answering the very same figures: both load, each under its company."""
+    state, base = fake
+    state.costs = {f"2026-01-{d:02d}": "10.00" for d in range(1, 6)}
+    url = f"{base}/json/sms/service/OpenApiReportService/getReportData"
+    for company, end in (("acme", dt.date(2026, 1, 5)), ("beta", dt.date(2026, 1, 3))):
+        connector = BaiduSearchAdsConnector(
+            CREDS, url=url, client=_client([]), company_id=company, initial_days=5
+        )
+        assert connector.run(settings, end=end).entry is not None
+    assert [(e["company_id"], e["status"]) for e in read_manifest(settings)] == [
+        ("acme", "loaded"),
+        ("beta", "loaded"),
+    ]
+    rows = duckdb.sql(
+        f"select company_id, count(*), sum(cost) from read_parquet('{settings.raw}/ad_spend/*.parquet') "
+        "group by 1 order by 1"
+    ).fetchall()
+    assert rows == [("acme", 10, Decimal("100.00")), ("beta", 6, Decimal("60.00"))]
+    cursors = {
+        p.parent.name: json.loads(p.read_text()) for p in (settings.home / "connectors").glob("*/*.json")
+    }
+    assert cursors == {"acme": {"last_end": "2026-01-05"}, "beta": {"last_end": "2026-01-03"}}
+
+
+def test_each_companys_airflow_connection_is_found(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xunpan.pipeline import configured_api_connections
+
+    def connection(login: str) -> str:
+        return json.dumps({"conn_type": "http", "login": login, "extra": {"token": "t", "site_id": "1"}})
+
+    monkeypatch.setenv("XUNPAN_COMPANIES", "acme,beta")
+    # The default company's bare id still works; acme and beta use `<api>__<company>`.
+    monkeypatch.setenv("AIRFLOW_CONN_BAIDU_TONGJI", connection("default-tongji"))
+    monkeypatch.setenv("AIRFLOW_CONN_BAIDU_SEARCH__ACME", connection("acme-bd"))
+    monkeypatch.setenv("AIRFLOW_CONN_BAIDU_SEARCH__BETA", connection("beta-bd"))
+    found = configured_api_connections(Settings.from_env())
+    assert [(api, company, conn_id, creds.login) for api, company, conn_id, creds in found] == [
+        ("baidu_tongji", "default", "baidu_tongji", "default-tongji"),
+        ("baidu_search", "acme", "baidu_search__acme", "acme-bd"),
+        ("baidu_search", "beta", "baidu_search__beta", "beta-bd"),
+    ]
+    monkeypatch.setenv("XUNPAN_COMPANIES", "acme,../x")
+    with pytest.raises(XunpanError, match=r"company id '\.\./x' is not allowed"):
+        configured_api_connections(Settings.from_env())
