@@ -21,3 +21,21 @@
 {% macro currency_code(expression) -%}
     upper(coalesce(nullif(trim({{ expression }}), ''), 'CNY'))
 {%- endmacro %}
+
+{#- Coarseness of an ad-spend report level (1 = coarsest). A coarser report includes spend that
+    finer ones omit, so of two kinds of report of one day the coarser is the grain of record
+    (docs: rule_grain_of_record). Region, hourly and feed reports split the account's whole spend
+    along another axis, so they rank with campaign reports; unknown levels rank last. -#}
+{% macro report_level_rank(expression) -%}
+    case lower(trim({{ expression }}))
+        when 'account' then 1
+        when 'campaign' then 2
+        when 'region' then 2
+        when 'hourly' then 2
+        when 'feed' then 2
+        when 'ad_group' then 3
+        when 'keyword' then 4
+        when 'search_term' then 5
+        else 6
+    end
+{%- endmacro %}
