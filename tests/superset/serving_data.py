@@ -398,15 +398,17 @@ def _add_reporting_periods(con: duckdb.DuckDBPyConnection) -> None:
         from m
         """
     )
-    # The contracts' full fee schedule for planning, past the data-through date: each fixed fee
-    # of the spend table continues monthly to the end of the year.
+    # The contracts' full fee schedule for planning, past the data-through date: each fixed fee of
+    # the spend table is a contract running 2026-08-01..12-31, its fee booked on each month's 1st.
     con.execute(
         """
         create table mart_channel_fee_schedule as
         with fees as (
-            select distinct channel_id, spend_fixed_cny from spend where spend_fixed_cny > 0
+            select distinct s.channel_id, ch.channel_group, s.spend_fixed_cny
+            from spend s join dim_channels ch using (channel_id) where s.spend_fixed_cny > 0
         )
-        select c.company_id, f.channel_id, f.channel_id || '-2026' as contract_id, d::date as date_day,
+        select c.company_id, f.channel_id, f.channel_group, date '2026-08-01' as contract_start,
+            date '2026-12-31' as contract_end, d::date as date_day, d::date as month_start,
             cast(f.spend_fixed_cny as decimal(18,2)) as fee_cny, d::date <= c.data_through_date as is_reported
         from dim_companies c
         cross join fees f

@@ -10,14 +10,20 @@ wechat 0 -> 5,433.34.
 from __future__ import annotations
 
 import json
+import os
+import sys
 import urllib.parse
+from pathlib import Path
 
 import duckdb
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+from company_data import publish_existing, publish_two_companies
+
 pytestmark = [pytest.mark.slow]
 
-COMPANY = "default"  # the company of serving_data.py's hand-made rows
+COMPANY = "default"  # the company of serving_data.py's hand-made rows (conftest publishes them as is)
 MONTH = "上个完整月 Last complete month"
 WEEK = "上个完整周 Last complete week"
 
@@ -248,3 +254,48 @@ def test_dashboard_listing_is_reachable_by_slug(superset_stack):
         answer = client.get(f"/api/v1/dashboard/{urllib.parse.quote(slug)}")
         natives = json.loads(answer["result"]["json_metadata"])["native_filter_configuration"]
         assert {f["name"] for f in natives} >= {"公司 Company", "报告期（月） Reporting month"}, slug
+
+
+def test_two_companies_are_never_summed_unless_asked(superset_stack):
+    """acme holds every hand-made row, beta only the Baidu PPC ones (see company_data.py)."""
+    serving_dir = superset_stack.settings.serving_dir
+    before = serving_dir / os.readlink(serving_dir / "current.duckdb")
+    publish_two_companies(serving_dir, "serving-two-companies")
+    try:
+        client = superset_stack.client()
+        companies = client.query_metrics("dim_companies", ["companies"], ["company_id", "data_through"])
+        assert sorted((r["company_id"], r["data_through"]) for r in companies) == [
+            ("acme", "2026-10-31"),
+            ("beta", "2026-10-31"),
+        ]
+        month = [_in("reporting_month", MONTH)]
+        # October per company: acme 5,433.34 over 8 valid; beta (PPC only) 1,333.34 over 2 (Q16 Q17).
+        cpi = client.query_metrics(
+            "mart_channel_cost_per_inquiry", ["cost_per_inquiry"], ["company_id"], month
+        )
+        assert _by(cpi, "company_id", "cost_per_inquiry") == pytest.approx(
+            {"acme": 5433.34 / 8, "beta": 1333.34 / 2}
+        )
+        (beta,) = client.query_metrics(
+            "mart_channel_cost_per_inquiry", ["cost_per_inquiry"], filters=[*month, _company("beta")]
+        )
+        assert beta["cost_per_inquiry"] == pytest.approx(666.67)
+        # PPC's share is each company's own: 2 of acme's 8, 2 of beta's 2.
+        share = client.query_metrics(
+            "channel_share_daily", ["channel_share"], ["company_id"], [*month, _in("channel_id", "baidu_ppc")]
+        )
+        assert _by(share, "company_id", "channel_share") == pytest.approx({"acme": 0.25, "beta": 1.0})
+        # The funnel stages keep company_id: beta's October is Q16 (lost at intentional) and Q17.
+        stages = client.query_metrics(
+            "mart_inquiry_funnel_stages", ["inquiries"], ["stage_name"], [*month, _company("beta")]
+        )
+        assert _by(stages, "stage_name", "inquiries") == {
+            "1 总询盘 Total": 2,
+            "2 合格询盘 Valid": 2,
+            "3 意向询盘 Intentional": 1,
+            "4 有效询盘 Effective": 0,
+            "5 成交询盘 Won": 0,
+            "6 流失 Lost": 1,
+        }
+    finally:
+        publish_existing(serving_dir, before)
