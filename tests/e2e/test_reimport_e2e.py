@@ -118,6 +118,13 @@ def _restate(path: Path, days: list[date], factor: Decimal) -> tuple[bytes, dict
     table = table[table["日期"].isin([d.isoformat() for d in days])].copy()
     costs = [(Decimal(value.replace(",", "")) * factor).quantize(Decimal("0.01")) for value in table["消费"]]
     table["消费"] = [f"{cost:.2f}" for cost in costs]
+    if "平均点击价格" in table:
+        # A real restated export recomputes its derived CPC; the importer checks it against 消费 / 点击.
+        clicks = [int(value.replace(",", "")) for value in table["点击"]]
+        table["平均点击价格"] = [
+            f"{(cost / n).quantize(Decimal('0.01'))}" if n else "--"
+            for cost, n in zip(costs, clicks, strict=True)
+        ]
     totals: dict[date, Decimal] = {}
     for day, cost in zip(table["日期"], costs, strict=True):
         totals[date.fromisoformat(day)] = totals.get(date.fromisoformat(day), Decimal("0")) + cost
