@@ -244,7 +244,7 @@ def land_parsed(settings: Settings, parsed: ParsedInput, original: bytes, name: 
     with _landing_lock(settings):
         manifest = read_manifest(settings)
         sha = hashlib.sha256(original).hexdigest()
-        earlier = _loaded_entry(manifest, sha)
+        earlier = _loaded_entry(manifest, sha, parsed.company_id)
         if earlier is not None:
             entry = _duplicate_entry(name, sha, parsed.company_id, earlier)
             _append_manifest(settings, manifest, entry)
@@ -385,7 +385,7 @@ def _ingest_one(
         log.warning("quarantined %s: %s", path.name, error.reason)
         return
     sha = hashlib.sha256(data).hexdigest()
-    earlier = _loaded_entry(manifest, sha)
+    earlier = _loaded_entry(manifest, sha, company_id)
     if earlier is not None:
         entry = _duplicate_entry(path.name, sha, company_id, earlier)
         _append_manifest(settings, manifest, entry)
@@ -427,7 +427,16 @@ def _load(
     table = table.append_column("loaded_at", pa.array([loaded_at] * n, pa.timestamp("us", tz="UTC")))
     schema = raw_schema(parsed.kind)
     table = table.select(schema.names).cast(schema)
-    target = settings.raw / parsed.kind / f"{sha}.parquet"
+    # raw/<kind>/<sha256>.parquet; the same bytes already loaded for another company (a shared
+    # contract template, identical cost cards) get the company in the name, so neither overwrites
+    # the other. A leftover of this company's own killed load is simply overwritten.
+    others = any(
+        e["sha256"] == sha and e["status"] == "loaded" and e["company_id"] != parsed.company_id
+        for e in manifest
+    )
+    target = (
+        settings.raw / parsed.kind / (f"{sha}.{parsed.company_id}.parquet" if others else f"{sha}.parquet")
+    )
     _write_parquet(table, target)
 
     partitions = parsed.partitions()
@@ -583,8 +592,16 @@ def _duplicate_entry(name: str, sha: str, company_id: str, earlier: dict[str, ob
     }
 
 
-def _loaded_entry(manifest: list[dict[str, object]], sha: str) -> dict[str, object] | None:
-    return next((e for e in manifest if e["sha256"] == sha and e["status"] == "loaded"), None)
+def _loaded_entry(manifest: list[dict[str, object]], sha: str, company_id: str) -> dict[str, object] | None:
+    """The earlier load of the same bytes for the same company (another company's copy is its own data)."""
+    return next(
+        (
+            e
+            for e in manifest
+            if e["sha256"] == sha and e["status"] == "loaded" and e["company_id"] == company_id
+        ),
+        None,
+    )
 
 
 def _append_manifest(settings: Settings, manifest: list[dict[str, object]], entry: dict[str, object]) -> None:

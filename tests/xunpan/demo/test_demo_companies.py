@@ -26,6 +26,8 @@ def test_two_companies_land_in_their_own_company_id_with_fx_once(settings: Setti
     for entry in read_manifest(settings):
         by_company.setdefault(str(entry["company_id"]), set()).add(str(entry["file"]))
     assert set(by_company) == {"acme", "beta"}
+    # The demo's contracts and cost cards are the same bytes for both; each company still loads them.
+    assert {e["status"] for e in read_manifest(settings)} == {"loaded"}
     assert by_company["acme"] - {"fx_rates.csv"} == by_company["beta"], "the same exports for both"
 
     raw = settings.raw

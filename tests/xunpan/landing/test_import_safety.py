@@ -14,6 +14,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -239,3 +240,27 @@ def test_good_files_still_load_next_to_refused_ones(settings: Settings, tmp_path
     assert [(e["file"], e["company_id"]) for e in report.loaded] == [(GOOD, "acme")]
     (entry,) = report.quarantined
     assert entry["file"] == "bomb.xlsx" and "A1:XFD1048576" in str(entry["reason"])
+
+
+def test_the_same_file_for_two_companies_loads_for_each(settings: Settings) -> None:
+    """Identical bytes (a shared template, the same cost cards) are each company's own data, not a duplicate."""
+    for company in ("acme", "beta"):
+        (settings.inbox / company).mkdir()
+        shutil.copy(INPUTS / GOOD, settings.inbox / company / GOOD)
+    report = ingest_inbox(settings)
+    assert [(e["company_id"], e["status"]) for e in report.loaded] == [("acme", "loaded"), ("beta", "loaded")]
+    sha = report.loaded[0]["sha256"]
+    assert [e["raw_path"] for e in report.loaded] == [
+        f"raw/ad_spend/{sha}.parquet",
+        f"raw/ad_spend/{sha}.beta.parquet",
+    ]
+    companies = duckdb.sql(
+        f"select company_id, count(*) from read_parquet('{settings.raw}/ad_spend/*.parquet') group by 1 order by 1"
+    ).fetchall()
+    rows = report.loaded[0]["rows"]
+    assert companies == [("acme", rows), ("beta", rows)]
+    # Dropping it again for acme is a duplicate of acme's own load.
+    shutil.copy(INPUTS / GOOD, settings.inbox / "acme" / GOOD)
+    again = ingest_inbox(settings)
+    assert [(e["company_id"], e["duplicate_of"]) for e in again.duplicates] == [("acme", GOOD)]
+    assert not again.loaded
