@@ -124,6 +124,8 @@ FCT_INQUIRIES = PublishedModel(
         "days_to_won",
         "won_revenue_cny",
         "won_gross_profit_cny",
+        # the normalised id is inquiry_id (XP-003 = XP-3); this is the id as sales typed it
+        "inquiry_id_as_written",
     ),
     grain=("company_id", "inquiry_id"),
     not_null=(
@@ -161,9 +163,11 @@ MART_INQUIRY_FUNNEL = PublishedModel(
         "inquiries_open",
         "won_revenue_cny",
         "sum_days_to_won",
+        "is_last_complete_month",
+        "is_last_complete_week",
     ),
     grain=("company_id", "received_date", "channel_id", "product_line"),
-    not_null=("channel_group", *_COUNTS),
+    not_null=("channel_group", *_COUNTS, "inquiries_lost", "is_last_complete_month", "is_last_complete_week"),
     freshness_column="received_date",
     monthly=False,
     non_negative=(
@@ -198,9 +202,12 @@ MART_INQUIRY_FUNNEL_MONTHLY = PublishedModel(
         "overall_conversion_rate",
         "invalid_rate",
         "avg_days_to_won",
+        "open_share",
+        "is_cohort_mature",
+        "is_last_complete_month",
     ),
     grain=("company_id", "month_start"),
-    not_null=_COUNTS,
+    not_null=(*_COUNTS, "is_cohort_mature", "is_last_complete_month"),
     freshness_column="month_start",
     monthly=True,
     non_negative=(
@@ -212,7 +219,14 @@ MART_INQUIRY_FUNNEL_MONTHLY = PublishedModel(
         "sum_days_to_won",
         "avg_days_to_won",
     ),
-    rates=("intentional_rate", "effective_rate", "win_rate", "overall_conversion_rate", "invalid_rate"),
+    rates=(
+        "intentional_rate",
+        "effective_rate",
+        "win_rate",
+        "overall_conversion_rate",
+        "invalid_rate",
+        "open_share",
+    ),
     has_funnel=True,
 )
 

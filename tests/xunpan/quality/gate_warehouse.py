@@ -161,6 +161,19 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
                inquiries_invalid / nullif(inquiries_total, 0) as invalid_rate,
                sum_days_to_won / nullif(inquiries_won, 0) as avg_days_to_won
         from monthly""")
+    # issue 8 columns of the inquiry marts: the id as typed, reporting-period flags, cohort maturity
+    con.execute("alter table marts.fct_inquiries add column inquiry_id_as_written varchar")
+    con.execute("update marts.fct_inquiries set inquiry_id_as_written = inquiry_id")
+    for column in ("is_last_complete_month", "is_last_complete_week"):
+        con.execute(f"alter table marts.mart_inquiry_funnel add column {column} boolean default false")
+    con.execute("""alter table marts.mart_inquiry_funnel_monthly add column open_share double""")
+    con.execute(
+        "update marts.mart_inquiry_funnel_monthly set open_share = inquiries_open / nullif(inquiries_valid, 0)"
+    )
+    for column in ("is_cohort_mature", "is_last_complete_month"):
+        con.execute(
+            f"alter table marts.mart_inquiry_funnel_monthly add column {column} boolean default false"
+        )
     con.execute(
         f"""create table marts.mart_channel_cost_per_inquiry as
         with days as (
