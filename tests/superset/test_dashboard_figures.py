@@ -150,6 +150,16 @@ def test_default_period_is_what_the_marts_say_for_the_last_complete_month(supers
     )
     assert funnel["inquiries_valid"] == monthly["inquiries_valid"] == 8
     assert monthly["spend_total_cny"] == pytest.approx(5433.34)
+    # The inquiry list takes its periods from dim_companies: October 8 inquiries (Q13..Q20), the
+    # last complete week (2026-10-19..25) one (Q19), like the funnel mart's flags.
+    for dataset, metric in [("fct_inquiries", "inquiries"), ("mart_inquiry_funnel", "inquiries_total")]:
+        (in_month,) = client.query_metrics(
+            dataset, [metric], filters=[_company(), _in("reporting_month", MONTH)]
+        )
+        (in_week,) = client.query_metrics(
+            dataset, [metric], filters=[_company(), _in("reporting_week", WEEK)]
+        )
+        assert (in_month[metric], in_week[metric]) == (8, 1), dataset
 
 
 def test_unknown_cost_gives_no_roi_and_no_margin_and_coverage_says_why(superset_stack):
