@@ -341,7 +341,8 @@ def skeleton(kind: str, header: list[str | None], vocab: Vocabulary | None, plat
     synonyms = vocab.synonyms() if vocab else {}
     lines = [
         "To teach xunpan this layout, save the lines below as XUNPAN_HOME/layouts/my_layout.yaml,",
-        "map each column you need to a field (delete the lines of columns to ignore) and import again:",
+        "write the field of each column you need after its colon (columns left empty are ignored),",
+        "name the platform, and import again (`xunpan layouts` lists the known platforms):",
         f"  kind: {kind}",
         f"  {vocab.constant if vocab else 'platform'}: {platform or '<platform name>'}",
         "  columns:",

@@ -175,7 +175,7 @@ def _recognise(
             if blocked is not None:
                 raise _rejected(
                     name,
-                    f"row {row_number} is the header of a {blocked.vocab.kind} report, but {blocked.conflict}",
+                    f"row {row_number} is the header of a report of kind {blocked.vocab.kind}, but {blocked.conflict}",
                     [],
                     blocked.layout(),
                 )
