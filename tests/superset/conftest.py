@@ -23,6 +23,8 @@ from xunpan.services import service_pid
 sys.path.insert(0, str(Path(__file__).parent))
 from serving_data import publish
 
+QUERY_TIMEOUT_SECONDS = 10
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -37,9 +39,14 @@ class SupersetStack:
     username: str
     password: str
     artifacts: Path
+    query_timeout: int = QUERY_TIMEOUT_SECONDS
 
     def client(self) -> SupersetClient:
         return SupersetClient(self.url, self.username, self.password)
+
+    def login(self, username: str, password: str) -> SupersetClient:
+        """A client logged in as another user (see test_security.py for the company users)."""
+        return SupersetClient(self.url, username, password)
 
     def pid(self) -> int | None:
         return service_pid(self.settings, "superset")
@@ -54,7 +61,14 @@ def superset_stack(tmp_path_factory: pytest.TempPathFactory):
     publish(settings.serving_dir, "serving-v1")
     setup_superset(settings)
     secrets = ensure_secrets(settings)
-    url = start_superset(settings, port=_free_port())
+    # Every DuckDB statement is interrupted after this many seconds (superset_config.py); short
+    # here so that test_security.py can show the limit at work. The marts answer in milliseconds.
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("XUNPAN_QUERY_TIMEOUT_SECONDS", str(QUERY_TIMEOUT_SECONDS))
+    try:
+        url = start_superset(settings, port=_free_port())
+    finally:
+        monkeypatch.undo()
     artifacts = settings.repo / "artifacts" / "superset"
     artifacts.mkdir(parents=True, exist_ok=True)
     try:

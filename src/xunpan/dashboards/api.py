@@ -52,6 +52,52 @@ class SupersetClient:
     def get(self, path: str) -> Any:
         return self._call("GET", path)
 
+    def raw(self, method: str, path: str, body: Any = None) -> tuple[int, str, bytes]:
+        """Any request, CSRF token included; (status, content type, body) even for an error status.
+
+        For probes that expect a refusal, and for downloads that are not JSON (CSV, XLSX).
+        """
+        if self._csrf is None:
+            self._csrf = self.get("/api/v1/security/csrf_token/")["result"]
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self._token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        request.add_header("X-CSRFToken", self._csrf)
+        request.add_header("Referer", self.base_url + "/")
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return response.status, response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+    def dataset_query(
+        self,
+        dataset_id: int,
+        columns: list[Any] | None = None,
+        metrics: list[Any] | None = None,
+        filters: list[dict[str, Any]] | None = None,
+        result_format: str = "json",
+        row_limit: int = 10000,
+    ) -> dict[str, Any]:
+        """The body of a chart-data request on one dataset (POST it to /api/v1/chart/data)."""
+        return {
+            "datasource": {"id": dataset_id, "type": "table"},
+            "force": True,
+            "result_format": result_format,
+            "result_type": "full",
+            "queries": [
+                {
+                    "columns": columns or [],
+                    "metrics": metrics or [],
+                    "filters": filters or [],
+                    "orderby": [],
+                    "row_limit": row_limit,
+                }
+            ],
+        }
+
     def post(self, path: str, body: Any) -> Any:
         return self._call("POST", path, body)
 

@@ -42,7 +42,7 @@ def default_username(role: str, company: str | None) -> str:
     raise XunpanError(f"role {role!r}: give --username")
 
 
-def _check(role: str, company: str | None, username: str) -> None:
+def _check_role(role: str, company: str | None) -> None:
     if role not in ROLES:
         raise XunpanError(f"--role {role!r}: expected one of {', '.join(ROLES)}")
     if role in COMPANY_ROLES and not company:
@@ -54,6 +54,9 @@ def _check(role: str, company: str | None, username: str) -> None:
             f"--company {company!r}: expected a company id of lower-case letters, digits, '-' or '_' "
             "(at most 63 characters), as used in the data's company_id"
         )
+
+
+def _check_username(username: str) -> None:
     if not _USERNAME.match(username):
         raise XunpanError(
             f"--username {username!r}: expected letters, digits, '.', '_', '@' or '-' (at most 64)"
@@ -68,8 +71,9 @@ def add_users(settings: Settings, specs: list[tuple[str, str | None, str | None]
     """
     users = []
     for role, company, username in specs:
+        _check_role(role, company)
         name = username or default_username(role, company)
-        _check(role, company, name)
+        _check_username(name)
         users.append(NewUser(username=name, role=role, company=company, password=secrets.token_urlsafe(18)))
     names = [u.username for u in users]
     if len(set(names)) != len(names):
