@@ -336,3 +336,11 @@ def test_default_layouts_folder_is_xunpan_home(settings) -> None:
     (settings.layouts / "sogou_custom.yaml").write_bytes((TAUGHT / "sogou_custom.yaml").read_bytes())
     parsed = parse_file(VARIANTS / "sogou_custom_202610.csv", today=TODAY)
     assert parsed.layout == "sogou_custom"
+
+
+def test_google_ads_without_its_currency_column_is_refused_by_name(tmp_path: Path) -> None:
+    path = _write(tmp_path, "gads.csv", ["Day,Campaign,Impr.,Clicks,Cost", "2026-10-05,Search,100,2,3.00"])
+    with pytest.raises(InputRejected) as caught:
+        parse(path)
+    assert "lacks required columns: Currency code" in caught.value.reason
+    assert caught.value.problems[0].column == "Currency code"
