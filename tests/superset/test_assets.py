@@ -250,6 +250,19 @@ def test_every_dashboard_has_a_company_filter_a_default_period_and_the_data_thro
                 assert "reporting_month" in columns, (name, chart["slice_name"])
             if "week" in natives and chart_id not in natives["week"]["scope"]["excluded"]:
                 assert "reporting_week" in columns, (name, chart["slice_name"])
+            # An "all months" trend is true to its title: no period or date filter reaches it.
+            if "all months" in chart["slice_name"]:
+                for native in natives.values():
+                    if (
+                        native["filterType"] == "filter_time"
+                        or native is month
+                        or native is natives.get("week")
+                    ):
+                        assert chart_id in native["scope"]["excluded"], (
+                            name,
+                            native["name"],
+                            chart["slice_name"],
+                        )
 
 
 def charts_columns(chart: dict) -> set[str]:
