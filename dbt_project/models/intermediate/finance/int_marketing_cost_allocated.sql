@@ -1,9 +1,11 @@
 -- One row per company x month x channel x product_sku: the channel's marketing cost that month
--- (variable + fixed) allocated to products in proportion to their valid inquiries received
--- from that channel that month. Shares are rounded to the cent and the rounding remainder goes
--- to the product with the most valid inquiries (ties: lowest SKU), so the allocations add back
--- exactly to the channel cost. A channel-month with cost but no valid inquiry for a known
--- product is kept whole on product_sku `unallocated`.
+-- (variable + fixed) allocated in proportion to ALL its valid inquiries received that month:
+-- each product gets the share of the inquiries naming it, and the share of the inquiries naming
+-- no (known) product goes to product_sku `unallocated` - so careful product recording does not
+-- load a product with the cost of inquiries that named none. Shares are rounded to the cent and
+-- the rounding remainder goes to the largest share (ties: lowest SKU), so the allocations add
+-- back exactly to the channel cost. A channel-month with cost but no valid inquiry at all is
+-- kept whole on `unallocated`.
 with channel_costs as (
 
     select
@@ -22,12 +24,11 @@ product_inquiries as (
         company_id,
         {{ month_start('received_date') }} as month_start,
         channel_id,
-        product_sku,
+        coalesce(product_sku, 'unallocated') as product_sku,
         count(*) as inquiries_valid
     from {{ ref('fct_inquiries') }}
     where not is_invalid
-        and product_sku is not null
-    group by company_id, {{ month_start('received_date') }}, channel_id, product_sku
+    group by company_id, {{ month_start('received_date') }}, channel_id, coalesce(product_sku, 'unallocated')
 
 ),
 

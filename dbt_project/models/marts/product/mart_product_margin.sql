@@ -2,7 +2,9 @@
 -- month's order lines, valid and won inquiries received that month, allocated marketing cost,
 -- contribution and the product's class. product_sku `unallocated` (class `unallocated`) holds
 -- marketing cost of channel-months with no valid inquiry for a known product, so the month's
--- allocations add back to total marketing cost.
+-- allocations add back to total marketing cost. Gross profit and contribution are NULL (unknown,
+-- flagged by order_lines_uncosted) when some of the month's revenue has no valid cost card;
+-- revenue_costed_cny and cost_coverage show how much of the revenue has a known cost.
 with margins as (
 
     select * from {{ ref('int_product_margin_monthly') }}
@@ -25,6 +27,9 @@ final as (
         end as product_line,
         margins.units,
         margins.revenue_cny,
+        margins.revenue_costed_cny,
+        {{ safe_divide('margins.revenue_costed_cny', 'margins.revenue_cny') }} as cost_coverage,
+        margins.order_lines_uncosted,
         margins.material_cost_cny,
         margins.labor_cost_cny,
         margins.loss_cost_cny,
@@ -38,7 +43,8 @@ final as (
         case
             when margins.product_sku = 'unallocated' then 'unallocated'
             else coalesce(classes.product_class, 'supporting')
-        end as product_class
+        end as product_class,
+        coalesce(margins.month_start = periods.last_complete_month_start, false) as is_last_complete_month
     from margins
     left join {{ ref('int_products') }} as products
         on margins.company_id = products.company_id
@@ -47,6 +53,8 @@ final as (
         on margins.company_id = classes.company_id
         and margins.month_start = classes.month_start
         and margins.product_sku = classes.product_sku
+    left join {{ ref('int_company_reporting_periods') }} as periods
+        on margins.company_id = periods.company_id
 
 )
 
