@@ -99,12 +99,14 @@ def finish(frame: Frame) -> None:
     frame.fields["stage"] = pc.take(pa.array(list(STAGES.values())), index)
     frame.flag("stage_label", pc.and_(pc.is_valid(labels), pc.is_null(index)), EXPECT_STAGE)
 
-    ids = frame.fields["inquiry_id"]
+    # XP-3 and XP-003 on two rows of one sheet are the same inquiry twice, as dbt would count them
+    keys = pa.array([None if i is None else inquiry_key(i) for i in frame.fields["inquiry_id"].to_pylist()])
     flag_duplicates(
         frame,
         "inquiry_id",
-        ids,
-        "an inquiry id that appears once in the register (this id is on several rows)",
+        keys,
+        "an inquiry id that appears once in the register (this id is on several rows; ids that differ "
+        "only in case, spaces, full-width characters or leading zeros, like XP-3 and XP-003, are one id)",
     )
     frame.check_not_negative("deal_amount", "a deal amount ≥ 0")
     frame.constant("snapshot_at", _snapshot_at(frame), pa.timestamp("us"))
@@ -183,6 +185,23 @@ def _coverage(frame: Frame) -> tuple[dt.date | None, dt.date | None]:
         if period is not None:
             return min(period[0], low), max(period[1], high)
     return low, high
+
+
+_FULL_WIDTH = str.maketrans(
+    "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ０１２３４５６７８９－",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-",
+)
+_LEADING_ZEROS = re.compile(r"(^|[^0-9])0+([0-9]+)$")
+
+
+def inquiry_key(inquiry_id: str) -> str:
+    """The identity of an inquiry id, the rule of dbt's `inquiry_key` macro (docs/raw-landing.md).
+
+    Full-width letters, digits and hyphens half-width, upper case, no spaces, and no leading zeros
+    in the trailing number: "XP-003", " xp-003 " and "ＸＰ－００３" are "XP-3"; "XP-100" stays.
+    """
+    text = inquiry_id.strip().translate(_FULL_WIDTH).replace(" ", "").replace("\u3000", "").upper()
+    return _LEADING_ZEROS.sub(r"\1\2", text)
 
 
 def _snapshot_at(frame: Frame) -> dt.datetime:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from xunpan.errors import InputRejected
 from xunpan.sources import parse_file
-from xunpan.sources.inquiries import month_week, stated_period
+from xunpan.sources.inquiries import inquiry_key, month_week, stated_period
 
 TODAY = dt.date(2026, 11, 1)
 D = dt.date
@@ -110,3 +111,36 @@ def test_an_impossible_stated_period_is_ignored_with_a_warning(tmp_path: Path) -
     assert parsed.table.column("covers_from").to_pylist() == [D(2026, 10, 6)]
     assert parsed.table.column("covers_to").to_pylist() == [D(2026, 10, 6)]
     assert any("has no week 6" in w for w in parsed.warnings)
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("XP-3", "XP-3"),
+        ("XP-003", "XP-3"),
+        (" xp-003 ", "XP-3"),
+        ("ＸＰ－００３", "XP-3"),
+        ("XP 0030", "XP30"),
+        ("XP-100", "XP-100"),
+        ("XP-000", "XP-0"),
+        ("XP-003A", "XP-003A"),
+        ("0012", "12"),
+        ("XP2026010001", "XP2026010001"),
+    ],
+)
+def test_inquiry_key_matches_the_dbt_macro_examples(written: str, key: str) -> None:
+    # the same cases as the dbt unit test register_ids_normalised_xp3_is_xp003
+    assert inquiry_key(written) == key
+
+
+def test_one_sheet_listing_xp3_and_xp003_is_refused(tmp_path: Path) -> None:
+    path = _register(
+        tmp_path / "register.csv",
+        None,
+        ["XP-3,2026-10-06 09:00,阿里,新询盘", "XP-003,2026-10-06 09:00,阿里,意向"],
+    )
+    with pytest.raises(InputRejected) as rejected:
+        parse_file(path, today=TODAY)
+    first = rejected.value.problems[0]
+    assert (first.row, first.column, first.value) == (2, "询盘编号", "XP-3")
+    assert "XP-3 and XP-003" in first.expected
