@@ -23,7 +23,8 @@ linked_orders as (
         company_id,
         {{ inquiry_key('inquiry_id') }} as inquiry_id,
         sum(revenue_cny) as revenue_cny,
-        sum(gross_profit_cny) as gross_profit_cny
+        -- unknown (NULL) as soon as one linked line has no valid cost card: sum() would skip it
+        case when count(*) = count(gross_profit_cny) then sum(gross_profit_cny) end as gross_profit_cny
     from {{ ref('int_order_lines_costed') }}
     where inquiry_id is not null
     group by company_id, {{ inquiry_key('inquiry_id') }}
