@@ -176,9 +176,11 @@ def import_files(
     """
     company_id = validate_company_id(company or settings.company_id)
     target_dir = settings.inbox / company if company else settings.inbox
-    if target_dir.is_symlink() or settings.inbox.is_symlink():
+    # XUNPAN_HOME/inbox itself may be a link an administrator made (to a shared drive); a company
+    # folder inside it may not: ingest would refuse it, and writing through it leaves the inbox.
+    if company and target_dir.is_symlink():
         raise XunpanError(
-            f"{target_dir} is a symbolic link; the inbox and its company folders must be real folders"
+            f"{target_dir} is a symbolic link; company folders in the inbox must be real folders"
         )
     results = []
     for path in paths:

@@ -264,3 +264,12 @@ def test_the_same_file_for_two_companies_loads_for_each(settings: Settings) -> N
     again = ingest_inbox(settings)
     assert [(e["company_id"], e["duplicate_of"]) for e in again.duplicates] == [("acme", GOOD)]
     assert not again.loaded
+
+
+def test_import_does_not_write_through_a_linked_company_folder(settings: Settings, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (settings.inbox / "acme").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(XunpanError, match="company folders in the inbox must be real folders"):
+        import_files(settings, [INPUTS / GOOD], company="acme")
+    assert not any(elsewhere.iterdir())
