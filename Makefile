@@ -44,7 +44,7 @@ lock: | $(UV) ## regenerate requirements/*.lock from requirements/*.in
 
 demo: envs ## generate a year of demo exports, run the pipeline once, start Airflow and Superset
 	@if [ ! -e "$(XUNPAN_HOME)/serving/current.duckdb" ]; then \
-	  $(XP) demo generate --months 12 --seed 7 && $(XP) run; \
+	  $(XP) demo generate --months 12 --seed 7 --companies acme,beta && $(XP) run; \
 	else echo "demo data already published in $(XUNPAN_HOME) (make clean to start over)"; fi
 	$(XP) serve start --show-credentials
 
