@@ -242,9 +242,10 @@ def _drop_blank(body: Body) -> Body:
     for col in body.columns:
         empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), ""), True)
         blank = empty if blank is None else pc.and_(blank, empty)
+        # Usually the first column (the date) is filled on every row: stop before trimming the rest.
+        if not pc.any(blank).as_py():
+            return body
     keep = pc.invert(blank)
-    if pc.all(keep).as_py():
-        return body
     mask = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
     return Body([c.filter(keep) for c in body.columns], body.rows[mask], body.problems)
 
