@@ -48,6 +48,9 @@ class Settings:
     # Further companies whose API connections (`<api>__<company>`) are pulled (XUNPAN_COMPANIES,
     # comma-separated); files need no list: each inbox/<company>/ folder is that company's.
     companies: tuple[str, ...] = ()
+    # FX rates are global; a rate used more than this many days after its own date makes the
+    # quality gate warn, naming the currency and the day (XUNPAN_FX_MAX_AGE_DAYS).
+    fx_max_age_days: int = 7
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> Settings:
@@ -65,6 +68,7 @@ class Settings:
             companies=tuple(
                 c.strip() for c in os.environ.get("XUNPAN_COMPANIES", "").split(",") if c.strip()
             ),
+            fx_max_age_days=_positive_int("XUNPAN_FX_MAX_AGE_DAYS", 7),
         )
 
     # --- the landing zone -------------------------------------------------------------------

@@ -190,6 +190,55 @@ def _is_warning(result: ExpectationValidationResult) -> bool:
     return (config.meta or {}).get("severity") == suites.WARNING
 
 
+FX_USAGE_RELATION = ("intermediate", "int_fx_rate_usage")
+
+
+def stale_fx_warnings(warehouse: Path, max_age_days: int) -> list[FailedExpectation]:
+    """One warning per currency and rate that was used more than max_age_days after its date.
+
+    Rates are global (docs/raw-landing.md); int_fx_rate_usage records which rate every
+    foreign-currency amount used. A stale rate still converts (the figures stay reconciled) but
+    the owner should load newer rates, so it warns and never blocks publishing.
+    """
+    import duckdb
+
+    schema, table = FX_USAGE_RELATION
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        present = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if not present:
+            return []
+        rows = con.execute(
+            f"""
+            select currency, rate_date, min(used_on), max(used_on), count(distinct used_on),
+                   max(rate_age_days), string_agg(distinct amount_kind, ', ' order by amount_kind)
+            from {schema}.{table}
+            where rate_age_days > ?
+            group by currency, rate_date
+            order by currency, rate_date
+            """,
+            [max_age_days],
+        ).fetchall()
+    warnings = []
+    for currency, rate_date, first_day, last_day, days, oldest, kinds in rows:
+        span = f"on {first_day}" if days == 1 else f"on {days} days from {first_day} to {last_day}"
+        warnings.append(
+            FailedExpectation(
+                suite="fx_rates",
+                expectation_type="fx_rate_max_age",
+                column="currency",
+                details=(
+                    f"{currency} 汇率过期: the {currency} rate of {rate_date} is used {span} "
+                    f"({kinds}), up to {oldest} days after its date; the limit is {max_age_days} days "
+                    "(XUNPAN_FX_MAX_AGE_DAYS). Load a newer rate for those days."
+                ),
+            )
+        )
+    return warnings
+
+
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -280,6 +329,8 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
                 docs_page=page,
             )
             (warnings if _is_warning(result) else failures).append(failed)
+
+    warnings += stale_fx_warnings(settings.warehouse, settings.fx_max_age_days)
 
     index = settings.quality_dir / "data_docs" / "index.html"
     report = settings.quality_dir / "runs" / f"{run_name}.json"
