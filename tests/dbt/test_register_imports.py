@@ -2,7 +2,8 @@
 
 Three sheets of October 2026 (week 2 = Monday 10-05 to Sunday 10-11, week 3 = 10-12..10-18):
 1. 第2周, exported 10-12: XP-001 (10-05), XP-002 (10-06, 意向) and XP-007, a duplicate row of XP-002;
-2. 第3周, exported 10-19: XP-008 (10-13), XP-009 (10-15);
+2. 第3周, exported 10-19: XP-008 (10-13), XP-009 (10-15), and XP-002 carried forward from week 2
+   (still 意向): it covers week 3 only, so it removes nothing from week 2;
 3. 第2周 corrected, exported 10-20: XP-1 (XP-001 retyped, now 意向), XP-002 (now shown as 新询盘);
    the duplicate XP-007 is deleted.
 Hand-computed result: 4 inquiries count (XP-1, XP-2, XP-8, XP-9), XP-7 is in the audit with the
@@ -36,7 +37,11 @@ SHEETS = [
     (
         "2026年10月第3周询盘登记表.csv",
         "2026-10-19 18:00",
-        ["XP-008,2026-10-13 11:00,阿里巴巴国际站,新询盘", "XP-009,2026-10-15 16:00,百度推广,新询盘"],
+        [
+            "XP-008,2026-10-13 11:00,阿里巴巴国际站,新询盘",
+            "XP-009,2026-10-15 16:00,百度推广,新询盘",
+            "XP-002,2026-10-06 10:00,百度推广,意向",
+        ],
     ),
     (
         "2026年10月第2周询盘登记表(修正).csv",

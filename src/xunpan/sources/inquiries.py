@@ -2,8 +2,9 @@
 
 Every import is a snapshot of the register for the received dates it covers (`covers_from` ..
 `covers_to`): the period its title rows or file name state ("2026年10月第2周", "2026年10月",
-"2026-10-05至2026-10-11", "2026.10"), widened to the received dates it lists, or just those dates
-when it states none. The warehouse keeps the stage history across imports, and an inquiry that a
+"2026-10-05至2026-10-11", "2026.10"), or the received dates it lists (first to last) when it
+states none. Rows outside a stated period are carried forward from other periods: they count and
+update their inquiry, but the import says nothing about the rest of their days. The warehouse keeps the stage history across imports, and an inquiry that a
 later import covering its received date no longer lists stops counting (docs/raw-landing.md).
 """
 
@@ -166,10 +167,12 @@ def stated_period(text: str) -> tuple[dt.date, dt.date] | None:
 
 
 def _coverage(frame: Frame) -> tuple[dt.date | None, dt.date | None]:
-    """Received dates this import is the truth for: the stated period widened to the dates listed.
+    """Received dates this import is the truth for: the stated period, else first to last date listed.
 
-    The title rows are read first, then the file name. A stated period that cannot exist is
-    ignored with a warning (the import then covers the received dates it lists).
+    The title rows are read first, then the file name. The stated period is not widened to the
+    dates listed: a weekly sheet that carries forward an open inquiry of an earlier week must not
+    remove that week's other inquiries. A stated period that cannot exist is ignored with a
+    warning (the import then covers the received dates it lists).
     """
     received = frame.fields.get("received_at")
     if received is None or not len(received):
@@ -183,7 +186,7 @@ def _coverage(frame: Frame) -> tuple[dt.date | None, dt.date | None]:
             frame.warnings.append(f"{frame.file}: {problem}; the import covers the received dates it lists")
             continue
         if period is not None:
-            return min(period[0], low), max(period[1], high)
+            return period
     return low, high
 
 

@@ -83,7 +83,7 @@ _KIND_FIELDS: dict[str, list[pa.Field]] = {
         pa.field("keyword", pa.string()),
         pa.field("landing_page", pa.string()),
         pa.field("snapshot_at", pa.timestamp("us")),
-        # The received dates this import is the truth for (stated period, widened to the dates it lists).
+        # The received dates this import is the truth for (the stated period, else first to last listed).
         pa.field("covers_from", pa.date32()),
         pa.field("covers_to", pa.date32()),
     ],

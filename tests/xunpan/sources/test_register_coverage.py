@@ -80,16 +80,16 @@ def test_weekly_sheet_covers_its_week_from_the_title_row(tmp_path: Path) -> None
     assert set(table.column("covers_to").to_pylist()) == {D(2026, 10, 11)}
 
 
-def test_period_from_the_file_name_widened_to_the_dates_listed(tmp_path: Path) -> None:
-    # week 3 is 10-12..10-18; the sheet also lists an inquiry of Monday 10-19
+def test_period_from_the_file_name_is_not_widened_by_carried_forward_rows(tmp_path: Path) -> None:
+    # week 3 is 10-12..10-18; the sheet also shows XP-2 of week 2 (10-06), still open
     path = _register(
         tmp_path / "2026年10月第3周询盘登记表.csv",
         None,
-        ["XP-8,2026-10-13 09:00,阿里,新询盘", "XP-9,2026-10-19 08:00,阿里,新询盘"],
+        ["XP-8,2026-10-13 09:00,阿里,新询盘", "XP-2,2026-10-06 08:00,阿里,意向"],
     )
     table = parse_file(path, today=TODAY).table
     assert table.column("covers_from").to_pylist() == [D(2026, 10, 12)] * 2
-    assert table.column("covers_to").to_pylist() == [D(2026, 10, 19)] * 2
+    assert table.column("covers_to").to_pylist() == [D(2026, 10, 18)] * 2
 
 
 def test_without_a_stated_period_an_import_covers_the_received_dates_it_lists(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 -- received dates it covers. An import is the truth for the received dates it covers: an
 -- inquiry received in that span that a later import no longer lists is removed
 -- (stg_raw__inquiries_current, audit_inquiries_removed). The span is the period the file's
--- title or name states (covers_from / covers_to, set by the importer), widened to the received
--- dates the file actually lists; files landed before the importer stated a period cover exactly
--- the received dates they list. A weekly sheet therefore never covers another week.
+-- title or name states (covers_from / covers_to, set by the importer: the stated period, else the
+-- first to last received date listed); files landed before the importer wrote those columns
+-- cover the first to last received date they list. The stated period is not widened: a weekly
+-- sheet that carries forward an open inquiry of an earlier week lists (and updates) it but
+-- removes nothing from that week. A weekly sheet therefore never covers another week.
 with source_rows as (
 
     select * from {{ source('raw', 'inquiries') }}
@@ -43,11 +45,11 @@ final as (
         stated_covers_from,
         stated_covers_to,
         case
-            when stated_covers_from is not null and stated_covers_from < received_from then stated_covers_from
+            when stated_covers_from is not null and stated_covers_to is not null then stated_covers_from
             else received_from
         end as covers_from,
         case
-            when stated_covers_to is not null and stated_covers_to > received_to then stated_covers_to
+            when stated_covers_from is not null and stated_covers_to is not null then stated_covers_to
             else received_to
         end as covers_to
     from imports
