@@ -230,14 +230,37 @@ MART_INQUIRY_FUNNEL_MONTHLY = PublishedModel(
     has_funnel=True,
 )
 
+# Issue 8: costed revenue and the flag behind a NULL (unknown) gross profit.
+_COST_COVERAGE = ("won_revenue_costed_cny", "inquiries_won_uncosted")
+
 MART_CHANNEL_COST_PER_INQUIRY = PublishedModel(
     name="mart_channel_cost_per_inquiry",
-    columns=("company_id", "date_day", "channel_id", "channel_group", "is_paid", *_COST_MEASURES),
+    columns=(
+        "company_id",
+        "date_day",
+        "channel_id",
+        "channel_group",
+        "is_paid",
+        *_COST_MEASURES,
+        *_COST_COVERAGE,
+        "is_last_complete_month",
+        "is_last_complete_week",
+    ),
     grain=("company_id", "date_day", "channel_id"),
-    not_null=("channel_group", "spend_variable_cny", "spend_fixed_cny", "spend_total_cny", *_COUNTS),
+    not_null=(
+        "channel_group",
+        "spend_variable_cny",
+        "spend_fixed_cny",
+        "spend_total_cny",
+        *_COUNTS,
+        *_COST_COVERAGE,
+        "is_last_complete_month",
+        "is_last_complete_week",
+    ),
     freshness_column="date_day",
     monthly=False,
-    non_negative=tuple(c for c in _COST_MEASURES if c != "won_gross_profit_cny"),
+    # won_gross_profit_cny may be negative, and NULL when some won revenue has no known cost
+    non_negative=(*(c for c in _COST_MEASURES if c != "won_gross_profit_cny"), *_COST_COVERAGE),
     has_funnel=True,
 )
 
@@ -258,20 +281,32 @@ MART_CHANNEL_COST_PER_INQUIRY_MONTHLY = PublishedModel(
         "roi",
         "click_to_inquiry_rate",
         "inquiry_share",
+        *_COST_COVERAGE,
+        "cost_coverage",
+        "is_last_complete_month",
     ),
     grain=("company_id", "month_start", "channel_id"),
-    not_null=("channel_group", "spend_variable_cny", "spend_fixed_cny", "spend_total_cny", *_COUNTS),
+    not_null=(
+        "channel_group",
+        "spend_variable_cny",
+        "spend_fixed_cny",
+        "spend_total_cny",
+        *_COUNTS,
+        *_COST_COVERAGE,
+        "is_last_complete_month",
+    ),
     freshness_column="month_start",
     monthly=True,
     non_negative=(
         *(c for c in _COST_MEASURES if c != "won_gross_profit_cny"),
+        *_COST_COVERAGE,
         "cost_per_inquiry_cny",
         "cost_per_intentional_cny",
         "cost_per_effective_cny",
         "cost_per_won_cny",
         "roas",
     ),
-    rates=("inquiry_share",),
+    rates=("inquiry_share", "cost_coverage"),
     has_funnel=True,
 )
 
@@ -296,14 +331,29 @@ MART_PRODUCT_MARGIN = PublishedModel(
         "allocated_marketing_cost_cny",
         "contribution_cny",
         "product_class",
+        "revenue_costed_cny",
+        "cost_coverage",
+        "order_lines_uncosted",
+        "is_last_complete_month",
     ),
     grain=("company_id", "month_start", "product_sku"),
-    not_null=("product_class", "revenue_cny", "cogs_cny"),
+    # gross_profit_cny and contribution_cny are NULL (unknown) when revenue has no valid cost card
+    not_null=(
+        "product_class",
+        "revenue_cny",
+        "cogs_cny",
+        "revenue_costed_cny",
+        "order_lines_uncosted",
+        "is_last_complete_month",
+    ),
     freshness_column="month_start",
     monthly=True,
+    rates=("cost_coverage",),
     non_negative=(
         "units",
         "revenue_cny",
+        "revenue_costed_cny",
+        "order_lines_uncosted",
         "material_cost_cny",
         "labor_cost_cny",
         "loss_cost_cny",

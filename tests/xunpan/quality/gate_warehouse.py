@@ -207,7 +207,11 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
                coalesce(inquiries_effective, 0) as inquiries_effective,
                coalesce(inquiries_won, 0) as inquiries_won,
                cast(coalesce(inquiries.won_revenue_cny, 0) as decimal(18, 2)) as won_revenue_cny,
-               cast(coalesce(inquiries.won_gross_profit_cny, 0) as decimal(18, 2)) as won_gross_profit_cny
+               cast(coalesce(inquiries.won_gross_profit_cny, 0) as decimal(18, 2)) as won_gross_profit_cny,
+               cast(coalesce(inquiries.won_revenue_cny, 0) as decimal(18, 2)) as won_revenue_costed_cny,
+               0 as inquiries_won_uncosted,
+               false as is_last_complete_month,
+               false as is_last_complete_week
         from days
         left join spend using (company_id, date_day, channel_id)
         left join inquiries using (company_id, date_day, channel_id)""",
@@ -222,7 +226,9 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
                    sum(clicks) as clicks, sum(inquiries_total) as inquiries_total,
                    sum(inquiries_valid) as inquiries_valid, sum(inquiries_intentional) as inquiries_intentional,
                    sum(inquiries_effective) as inquiries_effective, sum(inquiries_won) as inquiries_won,
-                   sum(won_revenue_cny) as won_revenue_cny, sum(won_gross_profit_cny) as won_gross_profit_cny
+                   sum(won_revenue_cny) as won_revenue_cny, sum(won_gross_profit_cny) as won_gross_profit_cny,
+                   sum(won_revenue_costed_cny) as won_revenue_costed_cny,
+                   sum(inquiries_won_uncosted) as inquiries_won_uncosted
             from marts.mart_channel_cost_per_inquiry group by all
         )
         select *,
@@ -234,7 +240,9 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
                (won_gross_profit_cny - spend_total_cny) / nullif(spend_total_cny, 0) as roi,
                inquiries_total / nullif(clicks, 0) as click_to_inquiry_rate,
                inquiries_valid / nullif(sum(inquiries_valid) over (partition by company_id, month_start), 0)
-                   as inquiry_share
+                   as inquiry_share,
+               won_revenue_costed_cny / nullif(won_revenue_cny, 0) as cost_coverage,
+               false as is_last_complete_month
         from monthly""")
     con.execute("""create table marts.mart_product_margin as
         with orders as (
@@ -270,7 +278,11 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
                inquiries_valid, inquiries_won, allocated_marketing_cost_cny,
                revenue_cny - (material_cost_cny + labor_cost_cny + loss_cost_cny + process_cost_cny)
                    - allocated_marketing_cost_cny as contribution_cny,
-               product_class
+               product_class,
+               revenue_cny as revenue_costed_cny,
+               case when revenue_cny > 0 then 1.0 end as cost_coverage,
+               0 as order_lines_uncosted,
+               false as is_last_complete_month
         from costed""")
     con.execute(
         """create table marts.dim_dates as

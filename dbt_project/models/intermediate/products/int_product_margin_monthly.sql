@@ -102,9 +102,9 @@ final as (
         cast(sum(loss_cost_cny) as numeric(18, 2)) as loss_cost_cny,
         cast(sum(process_cost_cny) as numeric(18, 2)) as process_cost_cny,
         cast(sum(cogs_cny) as numeric(18, 2)) as cogs_cny,
-        case
-            when sum(order_lines_uncosted) = 0 then cast(sum(gross_profit_cny) as numeric(18, 2))
-        end as gross_profit_cny,
+        cast(case
+            when sum(order_lines_uncosted) = 0 then sum(gross_profit_cny)
+        end as numeric(18, 2)) as gross_profit_cny,
         cast(sum(order_lines_uncosted) as integer) as order_lines_uncosted,
         cast(sum(inquiries_valid) as integer) as inquiries_valid,
         cast(sum(inquiries_won) as integer) as inquiries_won,

@@ -103,7 +103,7 @@ final as (
         daily.inquiries_won,
         daily.won_revenue_cny,
         daily.won_revenue_costed_cny,
-        case when daily.inquiries_won_uncosted = 0 then daily.won_gross_profit_cny end as won_gross_profit_cny,
+        cast(case when daily.inquiries_won_uncosted = 0 then daily.won_gross_profit_cny end as numeric(18, 2)) as won_gross_profit_cny,
         daily.inquiries_won_uncosted,
         {{ is_last_complete_month('daily.date_day', 'periods') }} as is_last_complete_month,
         {{ is_last_complete_week('daily.date_day', 'periods') }} as is_last_complete_week

@@ -29,9 +29,9 @@ monthly as (
         cast(sum(won_revenue_cny) as numeric(18, 2)) as won_revenue_cny,
         cast(sum(won_revenue_costed_cny) as numeric(18, 2)) as won_revenue_costed_cny,
         -- NULL as soon as one day's gross profit is unknown (sum would silently skip it).
-        case
-            when count(won_gross_profit_cny) = count(*) then cast(sum(won_gross_profit_cny) as numeric(18, 2))
-        end as won_gross_profit_cny,
+        cast(case
+            when count(won_gross_profit_cny) = count(*) then sum(won_gross_profit_cny)
+        end as numeric(18, 2)) as won_gross_profit_cny,
         cast(sum(inquiries_won_uncosted) as {{ dbt.type_bigint() }}) as inquiries_won_uncosted
     from daily
     group by company_id, {{ month_start('date_day') }}, channel_id, channel_group, is_paid
