@@ -98,3 +98,50 @@ def test_weekly_sheets_delete_only_what_their_week_no_longer_lists(tmp_path: Pat
         ("2026年10月第3周询盘登记表.csv", dt.date(2026, 10, 12), dt.date(2026, 10, 18)),
         ("2026年10月第2周询盘登记表(修正).csv", dt.date(2026, 10, 5), dt.date(2026, 10, 11)),
     ]
+
+
+def test_files_landed_before_the_coverage_columns_still_build(tmp_path: Path) -> None:
+    """A raw register file without covers_from/covers_to (landed by an earlier version) covers its
+    first to last received date; dbt reads it beside new files (union by name, _schema.parquet)."""
+    import pyarrow.parquet as pq
+
+    settings = Settings.from_env(tmp_path / "home")
+    settings.ensure_dirs()
+    inbox = settings.inbox / "acme"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for index, (name, exported, rows) in enumerate(SHEETS[:2]):
+        (inbox / name).write_text(
+            "\n".join([Path(name).stem, f"导出时间：{exported}", HEADER, *rows]) + "\n", encoding="utf-8"
+        )
+        ingest_inbox(settings, today=TODAY)
+        if index == 0:
+            (legacy,) = [
+                p for p in (settings.raw / "inquiries").glob("*.parquet") if p.name != "_schema.parquet"
+            ]
+            table = pq.read_table(legacy)
+            pq.write_table(table.drop_columns(["covers_from", "covers_to"]), legacy)
+            assert "covers_from" not in pq.read_schema(legacy).names
+
+    dbt_build(settings)
+
+    assert _rows(
+        settings,
+        "select source_file, stated_covers_from, covers_from, covers_to "
+        "from staging.stg_raw__inquiry_imports order by load_seq",
+    ) == [
+        ("2026年10月第2周询盘登记表.csv", None, dt.date(2026, 10, 5), dt.date(2026, 10, 6)),
+        (
+            "2026年10月第3周询盘登记表.csv",
+            dt.date(2026, 10, 12),
+            dt.date(2026, 10, 12),
+            dt.date(2026, 10, 18),
+        ),
+    ]
+    assert _rows(settings, "select inquiry_id from marts.fct_inquiries order by 1") == [
+        ("XP-1",),
+        ("XP-2",),
+        ("XP-7",),
+        ("XP-8",),
+        ("XP-9",),
+    ]
+    assert _rows(settings, "select count(*) from marts.audit_inquiries_removed") == [(0,)]
