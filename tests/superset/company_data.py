@@ -3,7 +3,8 @@
 Built from serving_data.py's hand-made database (all its figures stay those of one company):
   - acme: every row of serving_data.py, its company_id set to 'acme';
   - beta: a copy of acme's Baidu PPC rows only (tables with channel_id), of acme's P-200 rows
-    (tables with product_sku but no channel_id), and of every row elsewhere.
+    (tables with product_sku but no channel_id), and of every row elsewhere (and of every row of
+    a table where that selection is empty).
 So beta's totals differ from acme's and are known by hand: 5 inquiries (Q04 Q08 Q09 Q16 Q17),
 4 valid, PPC spend 4,000.00, while acme keeps serving_data's 20 inquiries and 16,300.00.
 Tables without company_id (shared dimensions) are left as they are.
@@ -57,6 +58,12 @@ def split_companies(path: Path) -> Path:
             con.execute(
                 f"insert into main.{name} select * replace ('beta' as company_id) from main.{name} {where}"
             )
+            if not con.execute(f"select count(*) from main.{name} where company_id = 'beta'").fetchone()[0]:
+                # No PPC rows in this table (fixed fees only, say): beta gets all of acme's rows,
+                # so that every table holds both companies.
+                con.execute(
+                    f"insert into main.{name} select * replace ('beta' as company_id) from main.{name}"
+                )
         con.execute("checkpoint")
     finally:
         con.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -116,6 +117,40 @@ def test_users_add_refuses_bad_input(superset_stack, companies):
         add_user(superset_stack.settings, "owner", "../x")
     with pytest.raises(XunpanError, match="exists already"):
         add_user(superset_stack.settings, "owner", "acme")
+
+
+def test_users_add_command_prints_the_password_once(superset_stack, companies):
+    settings = superset_stack.settings
+    env = {**os.environ, "XUNPAN_HOME": str(settings.home)}
+    xunpan = [str(Path(sys.executable).with_name("xunpan"))]
+    added = subprocess.run(
+        [*xunpan, "users", "add", "--company", "acme", "--role", "owner", "--username", "acme-boss"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (password,) = re.findall(r"password \(shown once, not stored[^)]*\): (\S+)", added.stdout)
+    assert superset_stack.login("acme-boss", password).get("/api/v1/me/")["result"]["username"] == "acme-boss"
+    assert password not in (settings.logs / "superset-setup.log").read_text(encoding="utf-8")
+    assert password not in settings.secrets_file.read_text(encoding="utf-8")
+    listed = subprocess.run([*xunpan, "users", "list"], env=env, capture_output=True, text=True, check=True)
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("acme-boss "))
+    assert "xunpan_owner" in line and line.rstrip().endswith("acme")
+    assert password not in listed.stdout
+
+
+def test_reset_password_replaces_the_password(superset_stack, companies):
+    old = companies.users["beta-analyst"]
+    new = add_user(superset_stack.settings, "company_analyst", "beta", reset=True)
+    companies.users["beta-analyst"] = new
+    assert new.username == "beta-analyst" and new.password != old.password
+    assert (
+        superset_stack.login("beta-analyst", new.password).get("/api/v1/me/")["result"]["username"]
+        == "beta-analyst"
+    )
+    with pytest.raises(XunpanError, match="HTTP 401"):
+        superset_stack.login("beta-analyst", old.password)
 
 
 # --- owners: their company's rows only, no SQL Lab, no dataset editor ---------------------------

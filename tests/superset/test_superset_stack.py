@@ -54,7 +54,12 @@ def test_every_asset_is_imported(superset_stack):
 
 def test_serving_database_is_read_only_and_sealed(superset_stack):
     client = superset_stack.client()
-    (database,) = client.list_all("database", ("id", "database_name"))
+    # The all-company serving database (test_security.py adds one per company beside it).
+    (database,) = [
+        d
+        for d in client.list_all("database", ("id", "database_name"))
+        if d["database_name"] == "xunpan serving (DuckDB)"
+    ]
     detail = client.get(f"/api/v1/database/{database['id']}/connection")["result"]
     assert detail["sqlalchemy_uri"] == f"duckdb:///{superset_stack.settings.serving_current}"
     extra = json.loads(detail["extra"])

@@ -281,14 +281,38 @@ def add_users(roles_file: RolesFile, users: list[dict]) -> None:
             raise SystemExit(f"role {user['role']!r} needs --company")
         if role.get("company") == "none" and user.get("company"):
             raise SystemExit(f"role {user['role']!r} sees every company; do not give --company")
-        if security_manager.find_user(username=user["username"]) is not None:
-            raise SystemExit(f"the Superset user {user['username']!r} exists already")
+        if security_manager.find_user(username=user["username"]) is not None and not user.get("reset"):
+            raise SystemExit(f"the Superset user {user['username']!r} exists already (--reset-password)")
         if len(user.get("password") or "") < 12:
             raise SystemExit(f"no generated password for {user['username']!r}")
     sync_roles(roles_file, sorted({u["company"] for u in users if u.get("company")}))
     for user in users:
-        _add_user(roles_file, user["role"], user["username"], user.get("company"), user["password"])
+        existing = security_manager.find_user(username=user["username"])
+        if existing is not None:
+            _reset_user(roles_file, existing, user["role"], user.get("company"), user["password"])
+        else:
+            _add_user(roles_file, user["role"], user["username"], user.get("company"), user["password"])
     db.session.commit()
+
+
+def _roles_for(roles_file: RolesFile, role_key: str, company: str | None) -> list:
+    from superset import security_manager
+
+    roles = [security_manager.find_role(roles_file.roles[role_key]["superset_role"])]
+    if company:
+        roles.append(security_manager.find_role(f"{roles_file.company_prefix}{company}"))
+    return roles
+
+
+def _reset_user(roles_file: RolesFile, user, role_key: str, company: str | None, password: str) -> None:
+    """An existing user gets a new password and exactly the roles asked for."""
+    from superset import security_manager
+
+    security_manager.reset_password(user.id, password)
+    user = security_manager.find_user(username=user.username)
+    user.roles = _roles_for(roles_file, role_key, company)
+    user.active = True
+    _say(f"reset the password and roles of the Superset user {user.username!r}")
 
 
 def _add_user(
@@ -297,9 +321,7 @@ def _add_user(
     from superset import security_manager
 
     role = roles_file.roles[role_key]
-    roles = [security_manager.find_role(role["superset_role"])]
-    if company:
-        roles.append(security_manager.find_role(f"{roles_file.company_prefix}{company}"))
+    roles = _roles_for(roles_file, role_key, company)
     created = security_manager.add_user(
         username=username,
         first_name=username,

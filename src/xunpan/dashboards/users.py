@@ -63,11 +63,14 @@ def _check_username(username: str) -> None:
         )
 
 
-def add_users(settings: Settings, specs: list[tuple[str, str | None, str | None]]) -> list[NewUser]:
+def add_users(
+    settings: Settings, specs: list[tuple[str, str | None, str | None]], reset: bool = False
+) -> list[NewUser]:
     """Create Superset users from (role, company, username or None), each with a generated password.
 
     One Superset process for the whole list (starting Superset's app costs seconds); all users
-    are created or none. Superset must have been set up.
+    are created or none. An existing user is refused, or with `reset` gets a new password and
+    exactly the role (and company) asked for. Superset must have been set up.
     """
     users = []
     for role, company, username in specs:
@@ -80,7 +83,13 @@ def add_users(settings: Settings, specs: list[tuple[str, str | None, str | None]
         raise XunpanError(f"user names must be distinct: {names}")
     payload = json.dumps(
         [
-            {"role": u.role, "username": u.username, "company": u.company, "password": u.password}
+            {
+                "role": u.role,
+                "username": u.username,
+                "company": u.company,
+                "password": u.password,
+                "reset": reset,
+            }
             for u in users
         ]
     )
@@ -94,10 +103,14 @@ def add_users(settings: Settings, specs: list[tuple[str, str | None, str | None]
 
 
 def add_user(
-    settings: Settings, role: str, company: str | None = None, username: str | None = None
+    settings: Settings,
+    role: str,
+    company: str | None = None,
+    username: str | None = None,
+    reset: bool = False,
 ) -> NewUser:
-    """Create one Superset user with a generated password."""
-    return add_users(settings, [(role, company, username)])[0]
+    """Create one Superset user with a generated password (see add_users)."""
+    return add_users(settings, [(role, company, username)], reset=reset)[0]
 
 
 def list_users(settings: Settings) -> list[dict]:
@@ -125,9 +138,14 @@ def users_command() -> None:
 @click.option(
     "--username", default=None, help="Login name (default: <company>-owner, <company>-analyst, ...)."
 )
-def users_add(role: str, company: str | None, username: str | None) -> None:
+@click.option(
+    "--reset-password",
+    is_flag=True,
+    help="If the user exists: a new password, and exactly this role and company.",
+)
+def users_add(role: str, company: str | None, username: str | None, reset_password: bool) -> None:
     """Create a Superset user; the generated password is printed once and stored nowhere."""
-    user = add_user(Settings.from_env(), role, company, username)
+    user = add_user(Settings.from_env(), role, company, username, reset=reset_password)
     click.echo(
         f"created Superset user {user.username} ({user.role}{', company ' + user.company if user.company else ''})"
     )
