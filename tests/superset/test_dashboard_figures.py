@@ -21,6 +21,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from company_data import publish_existing, publish_two_companies
 
+from xunpan.dashboards.browser import chart_texts_with_filter
+
 pytestmark = [pytest.mark.slow]
 
 COMPANY = "default"  # the company of serving_data.py's hand-made rows (conftest publishes them as is)
@@ -309,3 +311,23 @@ def test_two_companies_are_never_summed_unless_asked(superset_stack):
         }
     finally:
         publish_existing(serving_dir, before)
+
+
+@pytest.mark.browser
+def test_the_last_complete_week_is_one_pick_away_in_the_browser(superset_stack):
+    """On the inquiries dashboard, picking 上个完整周 narrows October (8) to 2026-10-19..25: Q19 only."""
+    texts, state = chart_texts_with_filter(
+        superset_stack.url,
+        superset_stack.username,
+        superset_stack.password,
+        "inquiries",
+        "报告期（周） Reporting week",
+        WEEK,
+        superset_stack.artifacts / "week",
+    )
+    applied = {
+        key.rsplit("-", 1)[1]: (mask.get("filterState") or {}).get("value") for key, mask in state.items()
+    }
+    assert applied["week"] == [WEEK] and applied["month"] == [MONTH]
+    assert texts["询盘数 Inquiries"].split()[-1] == "1"
+    assert "Q19" in texts["询盘明细 Inquiry list"] and "Q13" not in texts["询盘明细 Inquiry list"]

@@ -370,6 +370,90 @@ def browser_check(
     return report
 
 
+def _pick_filter_value(page, filter_name: str, value: str, timeout_ms: int) -> None:
+    """Choose `value` in the native select filter called `filter_name` and apply the filters."""
+    title = page.locator('[data-test="filter-control-name"]', has_text=filter_name).first
+    title.wait_for(state="visible", timeout=timeout_ms)
+    # The select sits in the same form item as the filter's title.
+    item = title.locator("xpath=ancestor::*[.//div[contains(@class, 'ant-select-selector')]][1]")
+    item.locator(".ant-select-selector").first.click()
+    option = page.locator(
+        ".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option", has_text=value
+    ).first
+    option.click(timeout=timeout_ms)
+    page.keyboard.press("Escape")
+    page.locator('[data-test="filterbar-action-buttons"] button[type="submit"]').first.click(
+        timeout=timeout_ms
+    )
+
+
+def chart_texts_with_filter(
+    base_url: str,
+    username: str,
+    password: str,
+    slug: str,
+    filter_name: str,
+    value: str,
+    artifacts_dir: Path,
+    chart_timeout: float = 60.0,
+) -> tuple[dict[str, str], dict]:
+    """Open a dashboard, pick one value of one native filter as an owner would, apply it.
+
+    Returns the text of every chart by name once they have drawn again, and the filter state the
+    page then holds; saves a screenshot as dashboard-<slug>-<value>.png in `artifacts_dir`.
+    """
+    from playwright.sync_api import sync_playwright
+
+    base_url = base_url.rstrip("/")
+    timeout_ms = int(chart_timeout * 1000)
+    holder_sel = '[data-test="dashboard-component-chart-holder"]'
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="zh-CN").new_page()
+            _login(page, base_url, username, password, timeout_ms)
+            dashboard = page.request.get(f"{base_url}/api/v1/dashboard/{slug}").json()["result"]
+            expected = len(page.request.get(f"{base_url}/api/v1/dashboard/{slug}/charts").json()["result"])
+            page.goto(
+                f"{base_url}/superset/dashboard/{slug}/", wait_until="domcontentloaded", timeout=timeout_ms
+            )
+            if not _wait_settled(page, holder_sel, expected, chart_timeout):
+                raise XunpanError(f"{slug}: the charts did not finish drawing")
+            _pick_filter_value(page, filter_name, value, timeout_ms)
+            # The filter state key in the URL changes once the new value is applied.
+            deadline = time.monotonic() + chart_timeout
+            state: dict = {}
+            while time.monotonic() < deadline:
+                state = _filter_state(page, base_url, dashboard["id"])
+                values = [
+                    (m.get("filterState") or {}).get("value") or []
+                    for m in state.values()
+                    if isinstance(m, dict)
+                ]
+                if any(value in v for v in values):
+                    break
+                page.wait_for_timeout(250)
+            page.wait_for_timeout(500)
+            if not _wait_settled(page, holder_sel, expected, chart_timeout):
+                raise XunpanError(f"{slug}: the charts did not draw again after picking {value!r}")
+            texts = {}
+            holders = page.locator(holder_sel)
+            for index in range(holders.count()):
+                holder = holders.nth(index)
+                container = holder.locator('[data-test="chart-grid-component"]')
+                name = container.first.get_attribute("data-test-chart-name") if container.count() else None
+                texts[name or f"chart #{index + 1}"] = holder.inner_text()
+            Path(artifacts_dir).mkdir(parents=True, exist_ok=True)
+            page.evaluate("window.scrollTo(0, 0)")
+            page.wait_for_timeout(300)
+            page.screenshot(
+                path=str(Path(artifacts_dir) / f"dashboard-{_slug(slug)}-{_slug(value)}.png"), full_page=True
+            )
+            return texts, state
+        finally:
+            browser.close()
+
+
 def require_ok(report: BrowserReport) -> None:
     """Raise XunpanError with the summary when the check failed."""
     if not report.ok:
