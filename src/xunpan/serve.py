@@ -48,6 +48,13 @@ def start_all(settings: Settings, show_credentials: bool) -> None:
         click.echo(f"Airflow login : {secrets['AIRFLOW_ADMIN_USER']} / {secrets['AIRFLOW_ADMIN_PASSWORD']}")
         click.echo(f"Superset login: {secrets['SUPERSET_ADMIN_USER']} / {secrets['SUPERSET_ADMIN_PASSWORD']}")
         click.echo(f"(kept in {settings.secrets_file}; `make stop` stops both servers)")
+        from xunpan.dashboards.users import demo_logins
+
+        # Per-company logins (superset/roles.yaml): new passwords at each start, shown only here
+        # and stored nowhere.
+        for user in demo_logins(settings):
+            scope = f"owner of {user.company}" if user.company else user.role
+            click.echo(f"Superset login: {user.username} / {user.password}   ({scope}; not stored)")
 
 
 def stop_all(settings: Settings) -> list[str]:

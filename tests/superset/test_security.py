@@ -23,7 +23,8 @@ import openpyxl
 import pytest
 
 from xunpan.dashboards.api import SupersetClient
-from xunpan.dashboards.users import NewUser, add_user, add_users, list_users
+from xunpan.dashboards.browser import browser_check
+from xunpan.dashboards.users import NewUser, add_user, add_users, demo_logins, list_users
 from xunpan.errors import XunpanError
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -224,6 +225,19 @@ def test_every_chart_of_every_dashboard_returns_only_own_company(superset_stack,
             )
             checked += 1
     assert checked >= 30
+
+
+@pytest.mark.browser
+def test_owner_dashboards_render_in_the_browser(superset_stack, companies):
+    """The owner's few permissions are enough for the UI: every chart renders with data."""
+    owner = companies.users["acme-owner"]
+    report = browser_check(
+        superset_stack.url, owner.username, owner.password, superset_stack.artifacts / "owner-acme"
+    )
+    print(report.summary())
+    assert report.ok, report.summary()
+    assert len(report.dashboards) >= 4
+    assert all(chart.rendered and chart.has_data for chart in report.charts)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -433,3 +447,16 @@ def test_superset_listens_on_loopback_only(superset_stack):
     local = [line.split()[3] for line in lines if line.split()[3].rsplit(":", 1)[-1] == str(port)]
     assert local, lines
     assert all(address.rsplit(":", 1)[0] in ("127.0.0.1", "[::1]") for address in local), local
+
+
+def test_demo_logins_are_an_owner_per_published_company_and_the_provider(superset_stack, companies):
+    logins = demo_logins(superset_stack.settings)
+    assert [(u.username, u.role, u.company) for u in logins] == [
+        ("acme-owner", "owner", "acme"),
+        ("beta-owner", "owner", "beta"),
+        ("provider-analyst", "provider_analyst", None),
+    ]
+    for user in logins:
+        assert user.password != companies.users[user.username].password
+        assert superset_stack.login(user.username, user.password).get("/api/v1/me/")["result"]["username"]
+        companies.users[user.username] = user

@@ -13,7 +13,7 @@ app costs about 15 s here, so the four setup steps share one app instead of four
                               row-level security filter on every dataset and its own serving database
 
 Usage:
-  python superset_bootstrap.py setup BUNDLE.zip ROLES.yaml
+  python superset_bootstrap.py setup BUNDLE.zip ROLES.yaml   (or just BUNDLE.zip: the repository's roles)
   python superset_bootstrap.py add-users ROLES.yaml
   python superset_bootstrap.py list-users ROLES.yaml
 The admin user name and password come from XUNPAN_SUPERSET_ADMIN_USER / _PASSWORD in the
@@ -385,7 +385,13 @@ def _setup(app, bundle: Path, roles_file: RolesFile) -> int:
     return 0
 
 
+# The repository's roles file, for callers that pass only the bundle (docker/superset-init.sh).
+DEFAULT_ROLES = Path(__file__).resolve().parents[3] / "superset" / "roles.yaml"
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[1].endswith(".zip"):
+        argv = [argv[0], "setup", argv[1], str(DEFAULT_ROLES)]
     command = argv[1] if len(argv) > 1 else ""
     shapes = {"setup": 4, "add-users": 3, "list-users": 3}
     if shapes.get(command) != len(argv):

@@ -113,6 +113,25 @@ def add_user(
     return add_users(settings, [(role, company, username)], reset=reset)[0]
 
 
+def published_companies(settings: Settings) -> list[str]:
+    """Companies with a published serving file of their own (serving/companies/<company>/)."""
+    folder = settings.serving_dir / "companies"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "current.duckdb").exists())
+
+
+def demo_logins(settings: Settings) -> list[NewUser]:
+    """The demo's logins: an owner per published company and the provider analyst.
+
+    Each call gives them new passwords (for `make demo` to print once); they are stored nowhere.
+    """
+    specs: list[tuple[str, str | None, str | None]] = [
+        ("owner", c, None) for c in published_companies(settings)
+    ]
+    return add_users(settings, [*specs, ("provider_analyst", None, None)], reset=True)
+
+
 def list_users(settings: Settings) -> list[dict]:
     """Every Superset user: username, roles, companies, active."""
     output = run_bootstrap(settings, ["list-users", str(roles_file(settings))], what="users list")
