@@ -76,9 +76,9 @@ def xunpan_daily():
     @task(pool=WAREHOUSE_POOL)
     def build(ingested: dict, **context) -> dict:
         from xunpan.config import Settings
-        from xunpan.pipeline import step_build
+        from xunpan.pipeline import business_date_for, step_build
 
-        return step_build(Settings.from_env(), context["run_id"])
+        return step_build(Settings.from_env(), context["run_id"], business_date_for(context["logical_date"]))
 
     @task(retries=0, on_failure_callback=_alert_on_failure)
     def audit(built: dict, **context) -> dict:

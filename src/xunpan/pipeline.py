@@ -135,12 +135,17 @@ def step_ingest(settings: Settings, run_id: str) -> dict[str, Any]:
     return summary
 
 
-def step_build(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Run one `dbt build` over the warehouse (DuckDB has a single writer, so one process)."""
+def step_build(settings: Settings, run_id: str, business_date: date | None = None) -> dict[str, Any]:
+    """Run one `dbt build` over the warehouse (DuckDB has a single writer, so one process).
+
+    With `business_date`, nothing after that day is reported: a day is complete only once it has
+    ended, so data of the day in progress (a register exported at noon) moves no data-through date.
+    """
     from xunpan.transform import dbt_build
 
+    extra = ["--vars", json.dumps({"business_date": business_date.isoformat()})] if business_date else []
     try:
-        result = dbt_build(settings)
+        result = dbt_build(settings, extra)
     except Exception as exc:
         record_step(settings, run_id, "build", "failed", {"error": str(exc)[:2000]})
         raise

@@ -23,9 +23,13 @@ AD_SPEND = ReconciliationSource(
     name="imported ad spend",
     relation="intermediate.int_ad_spend_converted",
     monthly_sql="""
-        select company_id, cast(date_trunc('month', spend_date) as date) as month_start,
-               sum(spend_cny) as total_cny
-        from intermediate.int_ad_spend_converted
+        -- Spend is reported up to each company's data-through date (capped at the run's
+        -- business date), so only that part must reconcile.
+        select spend.company_id, cast(date_trunc('month', spend.spend_date) as date) as month_start,
+               sum(spend.spend_cny) as total_cny
+        from intermediate.int_ad_spend_converted as spend
+        join intermediate.int_company_reporting_periods as periods
+          on periods.company_id = spend.company_id and spend.spend_date <= periods.data_through_date
         group by 1, 2
     """,
 )

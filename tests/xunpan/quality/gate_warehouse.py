@@ -121,6 +121,11 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
         [first, first, RUN_DATE],
     )
     con.execute(
+        """create table intermediate.int_company_reporting_periods as
+        select 'acme' as company_id, ?::date as data_through_date""",
+        [RUN_DATE],
+    )
+    con.execute(
         """create table intermediate.int_order_lines_costed as
         select 'acme' as company_id, d::date as order_date, sku as product_sku, 3 as quantity,
                cast(case sku when 'VLV-100' then 4000.40 else 1500.15 end as decimal(18, 2)) as revenue_cny
