@@ -227,6 +227,33 @@ def test_every_chart_of_every_dashboard_returns_only_own_company(superset_stack,
     assert checked >= 30
 
 
+def test_owner_custom_sql_cannot_reach_another_company(superset_stack, companies):
+    admin = superset_stack.client()
+    owner = _login(superset_stack, companies, "acme-owner")
+    dataset_id = _datasets(admin)["fct_inquiries"]
+    # Subqueries in custom SQL are refused (ALLOW_ADHOC_SUBQUERY stays off), DuckDB's FROM-first form too.
+    for expression in (
+        "(SELECT COUNT(*) FROM fct_inquiries)",
+        "(FROM fct_inquiries SELECT COUNT(*))",
+        "COUNT(*) + (SELECT COUNT(*) FROM main.fct_inquiries WHERE company_id = 'beta')",
+    ):
+        metric = {"expressionType": "SQL", "sqlExpression": expression, "label": "m"}
+        status, _, payload = owner.raw(
+            "POST", "/api/v1/chart/data", admin.dataset_query(dataset_id, [], [metric])
+        )
+        assert status == 400 and b"sub-queries" in payload, (expression, status, payload[:300])
+    # An OR in a custom WHERE stays inside its parentheses, AND-ed with the company filter.
+    body = admin.dataset_query(dataset_id, ["company_id"], [COUNT])
+    body["queries"][0]["extras"] = {"where": "1 = 1 OR company_id = 'beta'"}
+    assert _data(owner, body) == [{"company_id": "acme", "n": EXPECTED["inquiries_total"]}]
+    beta_only = {
+        "expressionType": "SQL",
+        "sqlExpression": "COUNT(*) FILTER (WHERE company_id = 'beta')",
+        "label": "m",
+    }
+    assert _data(owner, admin.dataset_query(dataset_id, [], [beta_only])) == [{"m": 0}]
+
+
 @pytest.mark.browser
 def test_owner_dashboards_render_in_the_browser(superset_stack, companies):
     """The owner's few permissions are enough for the UI: every chart renders with data."""
