@@ -49,8 +49,10 @@ def test_funnel_invariant_holds_on_every_published_row(pipeline_run) -> None:
 
 
 def test_variable_spend_reconciles_to_the_cent_with_the_imported_rows(pipeline_run) -> None:
-    """Recompute spend from the raw Parquet independently of dbt: latest load per platform, account
-    and day, converted at the as-of FX rate, rounded per row to the cent."""
+    """Recompute spend from the raw Parquet independently of dbt, by the grain-of-record rule
+    (docs/raw-landing.md): per platform and day, a report without an account column covers the
+    platform; otherwise per account the coarsest report level counts; then the latest load. Converted
+    at the as-of FX rate, rounded per row to the cent."""
     raw = pipeline_run.settings.raw
     with duckdb.connect() as con:
         expected = con.execute(
@@ -58,12 +60,23 @@ def test_variable_spend_reconciles_to_the_cent_with_the_imported_rows(pipeline_r
             with spend as (
                 select * from read_parquet('{raw}/ad_spend/*.parquet', union_by_name = true)
             ),
-            latest as (
-                select company_id, platform, account, spend_date, max(load_seq) as load_seq
-                from spend group by all
+            ranked as (
+                select *,
+                    bool_or(account is null) over (partition by company_id, platform, spend_date) as day_has_no_account,
+                    case report_level when 'account' then 1 when 'ad_group' then 3 when 'keyword' then 4
+                        when 'search_term' then 5 else 2 end as level_rank
+                from spend
+            ),
+            of_record as (
+                select * from ranked where account is null or not day_has_no_account
+            ),
+            coarsest as (
+                select * from of_record
+                qualify level_rank = min(level_rank) over (partition by company_id, platform, account, spend_date)
             ),
             counted as (
-                select s.* from spend s join latest using (company_id, platform, account, spend_date, load_seq)
+                select * from coarsest
+                qualify load_seq = max(load_seq) over (partition by company_id, platform, account, spend_date)
             ),
             fx as (
                 select rate_date, currency, cny_per_unit, load_seq from (
