@@ -117,6 +117,8 @@ def test_bad_mart_is_blocked_named_in_data_docs_and_alerted(
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     with rh.WebhookReceiver() as hook:
         monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", hook.url)
+        # The receiver is a plain-http server on loopback, which alerts refuse unless allowed.
+        monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
         step_build(settings, "bad-mart")
         con = duckdb.connect(str(settings.warehouse))
         try:
@@ -273,7 +275,9 @@ def test_sigkill_during_publish_leaves_a_complete_serving_file_and_the_rerun_suc
     assert set(counts) == set(manifest) | {"_xunpan_publish"}
     assert {name: counts[name] for name in manifest} == {name: t["rows"] for name, t in manifest.items()}
     assert counts["_xunpan_publish"] == len(manifest)
-    assert all(rows > 0 for rows in counts.values()), counts
+    # Audit tables (removed inquiries, disagreeing report kinds) are legitimately empty here.
+    audit = {"ad_spend_level_differences", "audit_inquiries_removed"}
+    assert all(rows > 0 for name, rows in counts.items() if name not in audit), counts
     assert rh.journal(settings, "killed-publish") == []
 
     # Re-running the publish task removes the leftovers and publishes the same marts.
