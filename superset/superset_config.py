@@ -15,6 +15,7 @@ import re
 import threading
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -313,6 +314,10 @@ FEATURE_FLAGS = {
 REDIS_HOST = os.environ.get("REDIS_HOST", "")
 REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379"))
 REDIS_CACHE_DB = int(os.environ.get("REDIS_CACHE_DB", "1"))
+# The compose stack's Redis requires a password; it reaches URLs percent-encoded.
+REDIS_PASSWORD = os.environ.get("REDIS_PASSWORD", "")
+_REDIS_AUTH = f":{quote(REDIS_PASSWORD, safe='')}@" if REDIS_PASSWORD else ""
+_REDIS_URL = f"redis://{_REDIS_AUTH}{REDIS_HOST}:{REDIS_PORT}"
 CACHE_DEFAULT_TIMEOUT = int(timedelta(days=1).total_seconds())
 
 
@@ -325,6 +330,7 @@ def _cache(prefix: str, timeout: int) -> dict[str, object]:
             "CACHE_REDIS_HOST": REDIS_HOST,
             "CACHE_REDIS_PORT": REDIS_PORT,
             "CACHE_REDIS_DB": REDIS_CACHE_DB,
+            "CACHE_REDIS_PASSWORD": REDIS_PASSWORD or None,
         }
     return {
         "CACHE_TYPE": "FileSystemCache",
@@ -347,12 +353,12 @@ DATA_CACHE_CONFIG = (
 if REDIS_HOST:
     FILTER_STATE_CACHE_CONFIG = _cache("filter_state", int(timedelta(days=90).total_seconds()))
     EXPLORE_FORM_DATA_CACHE_CONFIG = _cache("explore", int(timedelta(days=7).total_seconds()))
-    RATELIMIT_STORAGE_URI = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_CACHE_DB}"
+    RATELIMIT_STORAGE_URI = f"{_REDIS_URL}/{REDIS_CACHE_DB}"
     GLOBAL_ASYNC_QUERIES_CACHE_BACKEND = _cache("async", CACHE_DEFAULT_TIMEOUT)
 
     class CeleryConfig:
-        broker_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
-        result_backend = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+        broker_url = f"{_REDIS_URL}/0"
+        result_backend = f"{_REDIS_URL}/0"
         imports = ("superset.sql_lab", "superset.tasks.scheduler", "superset.tasks.thumbnails")
         worker_prefetch_multiplier = 1
         task_acks_late = False

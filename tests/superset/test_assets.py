@@ -267,3 +267,29 @@ def test_every_dashboard_has_a_company_filter_a_default_period_and_the_data_thro
 
 def charts_columns(chart: dict) -> set[str]:
     return set(chart["params"].get("all_columns") or [])
+
+
+@pytest.mark.slow
+def test_config_passes_the_redis_password_to_every_redis_client(settings: Settings):
+    """The compose stack's Redis requires a password: caches, rate limits and Celery all carry it."""
+    python = settings.venv_bin("superset", "python")
+    config = REPO / "superset" / "superset_config.py"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XUNPAN_HOME": str(settings.home),
+        "SUPERSET_SECRET_KEY": "k" * 40,
+        "REDIS_HOST": "redis",
+        "REDIS_PASSWORD": "p@ss/w:rd",
+    }
+    probe = (
+        f"import runpy; c = runpy.run_path({str(config)!r}); "
+        "print(c['CACHE_CONFIG']['CACHE_REDIS_PASSWORD'], c['RATELIMIT_STORAGE_URI'], "
+        "c['CELERY_CONFIG'].broker_url, c['CELERY_CONFIG'].result_backend)"
+    )
+    loaded = subprocess.run([str(python), "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == [
+        "p@ss/w:rd",
+        "redis://:p%40ss%2Fw%3Ard@redis:6379/1",
+        "redis://:p%40ss%2Fw%3Ard@redis:6379/0",
+        "redis://:p%40ss%2Fw%3Ard@redis:6379/0",
+    ]
