@@ -104,7 +104,14 @@ def _register_optional() -> None:
     from xunpan.landing_cli import import_command, inbox_command, layouts_command
     from xunpan.serve import serve_command
 
-    for command in (import_command, inbox_command, layouts_command, demo_command, serve_command, users_command):
+    for command in (
+        import_command,
+        inbox_command,
+        layouts_command,
+        demo_command,
+        serve_command,
+        users_command,
+    ):
         main.add_command(command)
 
 

@@ -28,6 +28,7 @@ Run `python tests/compose/compose_check.py [docker-compose.yml]` to print the pr
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -816,10 +817,9 @@ def received_secrets(service: Any, secret_keys: frozenset[str]) -> dict[str, str
         return received
     for i, entry in enumerate(_as_list(service.get("env_file"))):
         path_text = str(entry.get("path")) if isinstance(entry, dict) else str(entry)
-        try:
+        # An unresolvable variable leaves the path as written, which is still compared by name.
+        with contextlib.suppress(InterpolationError):
             path_text = interpolate(path_text, {})
-        except InterpolationError:
-            pass
         if PurePosixPath(path_text).name == SECRETS_FILE_NAME:
             for key in secret_keys:
                 received.setdefault(key, f"env_file[{i}] (the whole secrets file)")
