@@ -442,7 +442,7 @@ def _load(
     _write_parquet(table, target)
 
     partitions = parsed.partitions()
-    superseded = _superseded(manifest, parsed.kind, parsed.company_id, partitions)
+    superseded = _superseded(manifest, parsed.kind, parsed.company_id, partitions, parsed.layout)
     for s in superseded:
         replacement = {
             "file": name,
@@ -483,9 +483,18 @@ def _load(
 
 
 def _superseded(
-    manifest: list[dict[str, object]], kind: str, company_id: str, partitions: dict[str, list[str]]
+    manifest: list[dict[str, object]],
+    kind: str,
+    company_id: str,
+    partitions: dict[str, list[str]],
+    layout: str,
 ) -> list[dict[str, object]]:
-    """For each day of the new file, the earlier file that owned that day until now (highest load_seq)."""
+    """For each day of the new file, the earlier file that owned that day until now (highest load_seq).
+
+    Spend reports of another level (a keyword report after a campaign report) replace nothing: dbt's
+    grain-of-record rule picks one level per platform and day, so only a restated export of the same
+    layout takes over days.
+    """
     if not partitions:
         return []
     owner: dict[tuple[str, str], dict[str, object]] = {}
@@ -493,7 +502,10 @@ def _superseded(
         (
             e
             for e in manifest
-            if e["status"] == "loaded" and e["kind"] == kind and e["company_id"] == company_id
+            if e["status"] == "loaded"
+            and e["kind"] == kind
+            and e["company_id"] == company_id
+            and (kind != "ad_spend" or e.get("layout") == layout)
         ),
         key=lambda e: int(e["load_seq"]),
     ):

@@ -129,6 +129,20 @@ def test_a_restated_export_replaces_exactly_the_overlapping_days(settings: Setti
     assert spend["2026-01-26"] == Decimal("126.00") and spend["2026-01-27"] == Decimal("227.00")
 
 
+def test_a_report_of_another_level_replaces_no_days(settings: Settings) -> None:
+    """A keyword report after the campaign report of the same account and days is another level, not
+    a restatement: dbt's grain-of-record rule picks one of them, so the manifest records no
+    replacement (it would claim the campaign report's days were taken over)."""
+    variants = INPUTS / "variants"
+    _drop(settings, "baidu_campaign_202610.xls", folder=variants)
+    assert not ingest_inbox(settings, today=TODAY).replacements
+    _drop(settings, "baidu_keyword_reordered_202610.csv", folder=variants)
+    report = ingest_inbox(settings, today=TODAY)
+    assert [e["file"] for e in report.loaded] == ["baidu_keyword_reordered_202610.csv"]
+    assert report.replacements == []
+    assert read_manifest(settings)[-1]["superseded"] == []
+
+
 def test_bad_files_go_to_quarantine_with_a_reason_and_the_rest_still_loads(settings: Settings) -> None:
     _drop(settings, "text_in_clicks.csv", "password_protected.xlsx", folder=INPUTS / "bad")
     _drop(settings, "fx_rates.csv")
