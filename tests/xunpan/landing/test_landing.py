@@ -36,7 +36,8 @@ def _drop(settings: Settings, *names: str, folder: Path = INPUTS, company: str |
 
 
 def _effective_spend(settings: Settings) -> dict[str, Decimal]:
-    """The rule dbt staging applies: per company, platform, account and day the highest load_seq wins."""
+    """Spend of exports of one report level as dbt counts it: per company, platform, account and day
+    the highest load_seq wins (across levels the grain-of-record rule decides; tests/dbt covers it)."""
     rows = duckdb.sql(f"""
         with spend as (select * from read_parquet('{settings.raw}/ad_spend/*.parquet', union_by_name = true)),
         latest as (
