@@ -56,6 +56,7 @@ status: ## what runs, the last pipeline runs, what is published
 	@$(XP) status
 
 test: envs ## everything the project checks (what CI runs)
+	@$(XP) doctor --for-tests >/dev/null || { $(XP) doctor --for-tests; exit 2; }
 	$(AF)/ruff check .
 	$(AF)/ruff format --check .
 	$(AF)/python -m pytest

@@ -74,11 +74,12 @@ def status(as_json: bool) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def doctor(as_json: bool) -> None:
+@click.option("--for-tests", is_flag=True, help="Only what `make test` needs beyond the lock files.")
+def doctor(as_json: bool, for_tests: bool) -> None:
     """Check the installation and say what is missing."""
-    from xunpan.doctor import format_checks, run_checks
+    from xunpan.doctor import format_checks, run_checks, test_prerequisites
 
-    checks = run_checks(Settings.from_env())
+    checks = test_prerequisites() if for_tests else run_checks(Settings.from_env())
     if as_json:
         click.echo(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=2))
     else:

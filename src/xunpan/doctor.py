@@ -6,10 +6,12 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from xunpan.config import Settings
 
@@ -114,15 +116,47 @@ def run_checks(settings: Settings) -> list[Check]:
             str(serving.resolve()) if serving.exists() else "nothing published yet: run `xunpan run`",
         )
     )
+    checks += test_prerequisites(required=False)
+    return checks
+
+
+def _postgres_listening(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_prerequisites(required: bool = True) -> list[Check]:
+    """What `make test` needs beyond the lock files: Debian's chromium and a CJK font for the
+    browser checks, and PostgreSQL on 127.0.0.1:5432 for the dbt-postgres compile check.
+
+    `make test` runs these first (`xunpan doctor --for-tests`) so a machine that lacks one stops at
+    once with the command that installs it, instead of failing three browser tests 8 minutes in.
+    """
+    missing = "fail" if required else "warn"
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    checks.append(
+    fonts = [Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto")]
+    has_cjk = any(any(folder.glob("NotoSansCJK*")) for folder in fonts if folder.is_dir())
+    postgres = _postgres_listening()
+    return [
         Check(
             "chromium (browser tests)",
-            "ok" if browser else "warn",
-            browser or "not found: `apt-get install chromium` (only `make test` needs it)",
-        )
-    )
-    return checks
+            "ok" if browser else missing,
+            browser or "not found: `apt-get install chromium` (`.ci/run` does it)",
+        ),
+        Check(
+            "CJK font (Chinese on screenshots)",
+            "ok" if has_cjk else missing,
+            "Noto Sans CJK" if has_cjk else "not found: `apt-get install fonts-noto-cjk` (`.ci/run` does it)",
+        ),
+        Check(
+            "PostgreSQL 127.0.0.1:5432 (dbt-postgres check)",
+            "ok" if postgres else missing,
+            "listening" if postgres else "nothing listens: start PostgreSQL with trust authentication",
+        ),
+    ]
 
 
 def format_checks(checks: list[Check]) -> str:

@@ -37,3 +37,16 @@ def test_a_missing_environment_and_missing_secrets(settings, tmp_path) -> None:
     assert "make envs" in checks["environment airflow"].detail
     assert checks["secrets file"].status == "warn"
     assert checks["published data"].status == "warn"
+
+
+def test_make_test_stops_at_once_naming_a_missing_browser(tmp_path, monkeypatch) -> None:
+    """`make test` runs `xunpan doctor --for-tests` first: without chromium on PATH it fails
+    with the command that installs it, before any test runs."""
+    from click.testing import CliRunner
+
+    from xunpan.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no chromium anywhere
+    result = CliRunner().invoke(main, ["doctor", "--for-tests"])
+    assert result.exit_code == 1
+    assert "[FAIL] chromium (browser tests): not found: `apt-get install chromium`" in result.output
