@@ -22,8 +22,9 @@ from xunpan.sources.cells import clean_text, parse_timestamp
 from xunpan.sources.frame import Frame, KindSpec, flag_duplicates
 from xunpan.sources.layout import Col, Layout
 
-# (field, parser, required, Chinese header, English spellings)
-_COLUMNS: tuple[tuple[str, str, bool, str, tuple[str, ...]], ...] = (
+# (field, parser, required, Chinese header(s), English spellings); the first spelling is the one
+# the layout lists, the others are synonyms registers use for the same column
+_COLUMNS: tuple[tuple[str, str, bool, str | tuple[str, ...], tuple[str, ...]], ...] = (
     ("inquiry_id", "text", True, "询盘编号", ("inquiry_id", "Inquiry No.", "Inquiry Number")),
     (
         "received_at",
@@ -50,6 +51,30 @@ _COLUMNS: tuple[tuple[str, str, bool, str, tuple[str, ...]], ...] = (
     ("sales_rep", "text", False, "业务员", ("sales_rep", "Sales", "Salesperson")),
     ("keyword", "text", False, "关键词", ("keyword",)),
     ("landing_page", "text", False, "着陆页", ("landing_page", "Landing URL")),
+    # What the invalid-inquiry rules look at (dbt seed invalid_inquiry_rules): contact details for
+    # the duplicate-contact rule and blocked domains, the message for spam keywords. Optional:
+    # registers without them still load, and those rules then have nothing to match.
+    (
+        "email",
+        "text",
+        False,
+        ("邮箱", "电子邮箱", "邮件地址", "客户邮箱", "联系邮箱"),
+        ("email", "E-mail", "Email Address"),
+    ),
+    (
+        "phone",
+        "text",
+        False,
+        ("电话", "联系电话", "手机", "手机号", "手机号码", "联系方式", "WhatsApp"),
+        ("phone", "Tel", "Telephone", "Mobile", "Phone Number", "WhatsApp"),
+    ),
+    (
+        "message",
+        "text",
+        False,
+        ("询盘内容", "留言", "留言内容", "询盘详情", "客户需求", "需求描述"),
+        ("message", "Inquiry Content", "Inquiry Message", "Content"),
+    ),
 )
 
 _NOT_NULL = {"inquiry_id", "received_at", "channel_label", "stage_label"}
@@ -78,9 +103,13 @@ STAGES: dict[str, str] = {
 EXPECT_STAGE = "one of 新询盘/意向/有效/成交/流失/无效 (or new/intentional/effective/won/lost/invalid)"
 
 
+def _spellings(headers: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (headers,) if isinstance(headers, str) else headers
+
+
 def _layout(name: str, chinese: bool, description: str) -> Layout:
     cols = tuple(
-        Col(field, (zh,) if chinese else en, parser, required, not_null=field in _NOT_NULL)
+        Col(field, _spellings(zh) if chinese else en, parser, required, not_null=field in _NOT_NULL)
         for field, parser, required, zh, en in _COLUMNS
     )
     return Layout(name, "inquiries", cols, {}, (), description)

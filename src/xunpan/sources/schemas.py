@@ -82,6 +82,10 @@ _KIND_FIELDS: dict[str, list[pa.Field]] = {
         pa.field("sales_rep", pa.string()),
         pa.field("keyword", pa.string()),
         pa.field("landing_page", pa.string()),
+        # Contact details and message, read by the invalid-inquiry rules (optional in the register).
+        pa.field("email", pa.string()),
+        pa.field("phone", pa.string()),
+        pa.field("message", pa.string()),
         pa.field("snapshot_at", pa.timestamp("us")),
         # The received dates this import is the truth for (the stated period, else first to last listed).
         pa.field("covers_from", pa.date32()),

@@ -232,6 +232,13 @@ final as (
         sales_rep,
         keyword,
         landing_page,
+        -- what the invalid-inquiry rules read (intermediate/validity): the register's own stage
+        -- label as typed, and the contact and message of the latest listing
+        stage_label,
+        contact_name,
+        email,
+        phone,
+        message,
         snapshots_seen,
         first_snapshot_at_local,
         last_snapshot_at_local

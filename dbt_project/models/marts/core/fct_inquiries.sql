@@ -4,9 +4,19 @@
 -- XP-3 are one inquiry, macro inquiry_key); inquiry_id_as_written is the id as the latest
 -- import listing it typed it. Inquiries removed from the register are not here
 -- (audit_inquiries_removed).
+--
+-- Validity comes from the invalid-inquiry rules (int_inquiry_validity, seed
+-- invalid_inquiry_rules), not from the register's stage alone: is_invalid, and with it is_lost
+-- and is_open, follow the rules, so every mart counting valid inquiries follows them too.
 with inquiries as (
 
     select * from {{ ref('int_inquiry_stage_dates') }}
+
+),
+
+validity as (
+
+    select * from {{ ref('int_inquiry_validity') }}
 
 ),
 
@@ -82,17 +92,23 @@ final as (
         valued.product_sku,
         coalesce(valued.product_line, 'unknown') as product_line,
         valued.stage_reached,
-        valued.is_won,
-        valued.is_lost,
-        valued.is_open,
-        valued.is_invalid,
-        valued.lost_stage,
-        valued.lost_reason,
+        -- a rule never makes a won inquiry invalid (it overrides nothing beyond 新询盘); an inquiry
+        -- a rule makes invalid is neither lost nor open, so won + lost + open = valid still holds
+        valued.is_won and not coalesce(validity.is_invalid, valued.is_invalid) as is_won,
+        valued.is_lost and not coalesce(validity.is_invalid, valued.is_invalid) as is_lost,
+        not coalesce(validity.is_invalid, valued.is_invalid)
+            and not valued.is_lost and not valued.is_won as is_open,
+        coalesce(validity.is_invalid, valued.is_invalid) as is_invalid,
+        case when not coalesce(validity.is_invalid, valued.is_invalid) then valued.lost_stage end as lost_stage,
+        case when not coalesce(validity.is_invalid, valued.is_invalid) then valued.lost_reason end as lost_reason,
         valued.invalid_reason,
         {{ wall_time_to_utc('valued.intentional_at_local') }} as intentional_at,
         {{ wall_time_to_utc('valued.effective_at_local') }} as effective_at,
         {{ wall_time_to_utc('valued.won_at_local') }} as won_at,
-        {{ wall_time_to_utc('valued.lost_at_local') }} as lost_at,
+        case
+            when not coalesce(validity.is_invalid, valued.is_invalid)
+                then {{ wall_time_to_utc('valued.lost_at_local') }}
+        end as lost_at,
         valued.won_at_source,
         valued.days_to_intentional,
         valued.days_to_effective,
@@ -106,10 +122,20 @@ final as (
             else valued.linked_gross_profit_cny
         end as numeric(18, 2)) as won_gross_profit_cny,
         valued.sales_rep,
-        valued.snapshots_seen
+        valued.snapshots_seen,
+        validity.invalid_rule_id,
+        validity.invalid_rule_label_zh,
+        validity.invalid_rule_label_en,
+        validity.validity_basis,
+        validity.register_stage_label
     from valued
     inner join channels
         on valued.channel_id = channels.channel_id
+    -- every inquiry has its validity row (same source model); the register's stage is only the
+    -- fallback a unit test without that input sees
+    left join validity
+        on valued.company_id = validity.company_id
+        and valued.inquiry_id = validity.inquiry_id
 
 )
 

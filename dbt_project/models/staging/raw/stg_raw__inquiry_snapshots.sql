@@ -53,6 +53,11 @@ normalised as (
         sales_rep,
         keyword,
         landing_page,
+        -- contact details and message for the invalid-inquiry rules (intermediate/validity);
+        -- NULL in registers without those columns and in files landed before they existed
+        nullif(trim(email), '') as email,
+        nullif(trim(phone), '') as phone,
+        nullif(trim(message), '') as message,
         file_sha256,
         source_file,
         cast(source_row as {{ dbt.type_bigint() }}) as source_row,
@@ -100,6 +105,9 @@ final as (
         sales_rep,
         keyword,
         landing_page,
+        email,
+        phone,
+        message,
         file_sha256,
         source_file,
         source_row,
