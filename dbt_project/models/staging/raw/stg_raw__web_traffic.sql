@@ -1,4 +1,6 @@
 -- One row per web-analytics report row of the latest file per company x tool x visit_date.
+-- A measure the export has no column for stays NULL (unknown), never 0: an export may omit
+-- conversions or page views.
 with latest_rows as (
 
     {{ latest_load(source('raw', 'web_traffic'), ['company_id', 'tool', 'visit_date']) }}
@@ -15,10 +17,10 @@ final as (
         medium,
         keyword,
         landing_page,
-        cast(coalesce(sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
-        cast(coalesce(visitors, 0) as {{ dbt.type_bigint() }}) as visitors,
-        cast(coalesce(pageviews, 0) as {{ dbt.type_bigint() }}) as pageviews,
-        cast(coalesce(conversions, 0) as {{ dbt.type_bigint() }}) as conversions,
+        cast(sessions as {{ dbt.type_bigint() }}) as sessions,
+        cast(visitors as {{ dbt.type_bigint() }}) as visitors,
+        cast(pageviews as {{ dbt.type_bigint() }}) as pageviews,
+        cast(conversions as {{ dbt.type_bigint() }}) as conversions,
         file_sha256,
         cast(source_row as {{ dbt.type_bigint() }}) as source_row,
         cast(load_seq as {{ dbt.type_bigint() }}) as load_seq

@@ -1,0 +1,154 @@
+-- One row per company x day x channel x PPC keyword: what the keyword cost (keyword-level ad
+-- reports that count, in CNY), its impressions and clicks, and the inquiries the register
+-- attributes to it, so the keywords that bring inquiries stand apart from those that only spend.
+-- Attribution (docs/metrics.md, "Keyword performance"): an inquiry of a paid-search or P4P
+-- channel counts for the keyword its 关键词 names (case and spaces ignored); an inquiry with no
+-- keyword but a 着陆页 counts for the bought keyword that brought the most web-analytics sessions
+-- to that landing page; an inquiry with neither is not in this view. Days whose ad record is a
+-- coarser report (account, campaign) have no keyword spend here.
+with keyword_days as (
+
+    select * from {{ ref('int_ad_keywords_daily') }}
+
+),
+
+bought_keywords as (
+
+    select distinct company_id, channel_id, keyword_key from keyword_days
+
+),
+
+landing_page_keywords as (
+
+    -- the bought keyword that brought the most sessions to each landing page
+    select company_id, landing_page_key, keyword_key
+    from (
+        select
+            web.company_id,
+            lower(trim(web.landing_page)) as landing_page_key,
+            lower(trim(web.keyword)) as keyword_key,
+            row_number() over (
+                partition by web.company_id, lower(trim(web.landing_page))
+                order by sum(web.sessions) desc, lower(trim(web.keyword))
+            ) as keyword_rank
+        from {{ ref('stg_raw__web_traffic') }} as web
+        where web.landing_page is not null
+            and exists (
+                select 1 from bought_keywords
+                where bought_keywords.company_id = web.company_id
+                    and bought_keywords.keyword_key = lower(trim(web.keyword))
+            )
+        group by web.company_id, lower(trim(web.landing_page)), lower(trim(web.keyword))
+    ) as ranked
+    where keyword_rank = 1
+
+),
+
+paid_inquiries as (
+
+    select
+        inquiries.company_id,
+        inquiries.received_date as date_day,
+        inquiries.channel_id,
+        inquiries.is_invalid,
+        inquiries.stage_reached,
+        nullif(lower(trim(current_rows.keyword)), '') as keyword_key,
+        nullif(lower(trim(current_rows.landing_page)), '') as landing_page_key
+    from {{ ref('fct_inquiries') }} as inquiries
+    inner join {{ ref('stg_raw__inquiries_current') }} as current_rows
+        on inquiries.company_id = current_rows.company_id
+        and inquiries.inquiry_id = current_rows.inquiry_id
+    where inquiries.channel_id in (select channel_id from {{ ref('ad_platform_channels') }})
+
+),
+
+attributed as (
+
+    select
+        paid_inquiries.company_id,
+        paid_inquiries.date_day,
+        paid_inquiries.channel_id,
+        coalesce(paid_inquiries.keyword_key, landing_page_keywords.keyword_key) as keyword_key,
+        paid_inquiries.keyword_key is null as is_by_landing_page,
+        paid_inquiries.is_invalid,
+        paid_inquiries.stage_reached
+    from paid_inquiries
+    left join landing_page_keywords
+        on paid_inquiries.company_id = landing_page_keywords.company_id
+        and paid_inquiries.landing_page_key = landing_page_keywords.landing_page_key
+
+),
+
+inquiry_days as (
+
+    select
+        company_id,
+        date_day,
+        channel_id,
+        keyword_key,
+        count(*) as inquiries_total,
+        {{ count_if('not is_invalid') }} as inquiries_valid,
+        {{ count_if("not is_invalid and stage_reached = 'won'") }} as inquiries_won,
+        {{ count_if('is_by_landing_page') }} as inquiries_by_landing_page
+    from attributed
+    where keyword_key is not null
+    group by company_id, date_day, channel_id, keyword_key
+
+),
+
+day_keys as (
+
+    select company_id, date_day, channel_id, keyword_key from keyword_days
+    union
+    select company_id, date_day, channel_id, keyword_key from inquiry_days
+
+),
+
+spellings as (
+
+    select company_id, keyword_key, min(keyword) as keyword
+    from keyword_days
+    group by company_id, keyword_key
+
+),
+
+final as (
+
+    select
+        day_keys.company_id,
+        day_keys.date_day,
+        day_keys.channel_id,
+        day_keys.keyword_key,
+        coalesce(spellings.keyword, day_keys.keyword_key) as keyword,
+        keyword_days.keyword_key is not null as has_keyword_spend,
+        cast(coalesce(keyword_days.spend_cny, 0) as numeric(18, 2)) as spend_cny,
+        cast(keyword_days.impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(keyword_days.clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast(coalesce(inquiry_days.inquiries_total, 0) as {{ dbt.type_bigint() }}) as inquiries_total,
+        cast(coalesce(inquiry_days.inquiries_valid, 0) as {{ dbt.type_bigint() }}) as inquiries_valid,
+        cast(coalesce(inquiry_days.inquiries_won, 0) as {{ dbt.type_bigint() }}) as inquiries_won,
+        cast(coalesce(inquiry_days.inquiries_by_landing_page, 0) as {{ dbt.type_bigint() }}) as inquiries_by_landing_page,
+        {{ safe_divide('keyword_days.spend_cny', 'inquiry_days.inquiries_valid') }} as cost_per_inquiry_cny,
+        {{ is_last_complete_month('day_keys.date_day', 'periods') }} as is_last_complete_month,
+        {{ is_last_complete_week('day_keys.date_day', 'periods') }} as is_last_complete_week
+    from day_keys
+    left join keyword_days
+        on day_keys.company_id = keyword_days.company_id
+        and day_keys.date_day = keyword_days.date_day
+        and day_keys.channel_id = keyword_days.channel_id
+        and day_keys.keyword_key = keyword_days.keyword_key
+    left join inquiry_days
+        on day_keys.company_id = inquiry_days.company_id
+        and day_keys.date_day = inquiry_days.date_day
+        and day_keys.channel_id = inquiry_days.channel_id
+        and day_keys.keyword_key = inquiry_days.keyword_key
+    left join spellings
+        on day_keys.company_id = spellings.company_id
+        and day_keys.keyword_key = spellings.keyword_key
+    inner join {{ ref('int_company_reporting_periods') }} as periods
+        on day_keys.company_id = periods.company_id
+    where day_keys.date_day <= periods.data_through_date
+
+)
+
+select * from final
