@@ -34,7 +34,13 @@ $(VENVS)/%/.synced: requirements/%.lock | $(UV)
 	if [ "$*" = airflow ]; then VIRTUAL_ENV=$(VENVS)/$* $(UV) pip install --quiet --no-deps -e .; fi
 	@touch $@
 
-envs: $(foreach e,$(ENVS),$(VENVS)/$(e)/.synced) ## build the three environments from the lock files (if missing or stale)
+envs: $(foreach e,$(ENVS),$(VENVS)/$(e)/.synced) docs-assets/node_modules/.synced ## build the three environments from the lock files (if missing or stale)
+
+# Styles and scripts of the Data Docs, from the npm registry as pinned in package-lock.json
+# (src/xunpan/quality/offline_docs.py copies them next to the site: the pages load nothing from outside).
+docs-assets/node_modules/.synced: docs-assets/package-lock.json
+	cd docs-assets && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lock: | $(UV) ## regenerate requirements/*.lock from requirements/*.in
 	for e in $(ENVS); do \

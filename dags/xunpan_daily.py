@@ -11,7 +11,9 @@ Runs at 06:00 Asia/Shanghai for the business day that just ended (the 2026-11-23
 2. **build** — one `dbt build` (staging -> intermediate -> marts, with all dbt tests) on the
    warehouse file. Only one writer may hold DuckDB, hence the one-slot `xunpan_warehouse` pool.
 3. **audit** — the Great Expectations checkpoint over every published model; a failure stops
-   the run here, alerts, and leaves yesterday's dashboards untouched.
+   the run here, alerts, and leaves yesterday's figures untouched (only the quality tables are
+   republished beside them, so the 数据质量 Data quality dashboard shows the failure). Its log
+   names the run's Data Docs page and the dashboard.
 4. **publish** — copies the marts into a new serving file and switches Superset to it atomically.
 5. **report_rejected_files** — fails visibly when this run quarantined input files, after the good
    files were published.
@@ -87,11 +89,14 @@ def xunpan_daily():
         from xunpan.config import Settings
         from xunpan.pipeline import GateFailed, business_date_for, step_audit
 
+        settings = Settings.from_env()
         try:
-            return step_audit(
-                Settings.from_env(), business_date_for(context["logical_date"]), context["run_id"]
-            )
+            return step_audit(settings, business_date_for(context["logical_date"]), context["run_id"])
         except GateFailed as exc:
+            from xunpan.publish import publish_quality_refresh
+
+            # The marts stay the last good ones; the data-quality dashboard shows why (xunpan.publish).
+            publish_quality_refresh(settings, context["run_id"])
             # Retrying cannot fix bad data; fail at once so the alert goes out now.
             raise AirflowFailException(str(exc)) from exc
 

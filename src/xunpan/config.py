@@ -51,6 +51,9 @@ class Settings:
     # FX rates are global; a rate used more than this many days after its own date makes the
     # quality gate warn, naming the currency and the day (XUNPAN_FX_MAX_AGE_DAYS).
     fx_max_age_days: int = 7
+    # Where people open Superset, for links in logs and alerts (XUNPAN_SUPERSET_URL; default the
+    # demo's own address, http://127.0.0.1:<XUNPAN_SUPERSET_PORT>).
+    superset_url: str = "http://127.0.0.1:8088"
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> Settings:
@@ -69,6 +72,10 @@ class Settings:
                 c.strip() for c in os.environ.get("XUNPAN_COMPANIES", "").split(",") if c.strip()
             ),
             fx_max_age_days=_positive_int("XUNPAN_FX_MAX_AGE_DAYS", 7),
+            superset_url=(
+                os.environ.get("XUNPAN_SUPERSET_URL", "").strip()
+                or f"http://127.0.0.1:{_positive_int('XUNPAN_SUPERSET_PORT', 8088)}"
+            ).rstrip("/"),
         )
 
     # --- the landing zone -------------------------------------------------------------------
@@ -143,6 +150,10 @@ class Settings:
     def secrets_file(self) -> Path:
         """Generated secrets (mode 0600); never committed, never logged."""
         return self.home / "secrets.env"
+
+    def dashboard_url(self, slug: str) -> str:
+        """The address of one Superset dashboard, e.g. dashboard_url("data-quality")."""
+        return f"{self.superset_url}/superset/dashboard/{slug}/"
 
     def venv_bin(self, env: str, program: str) -> Path:
         """A program inside one of the three environments (airflow, dbt, superset)."""

@@ -20,6 +20,13 @@ analysts therefore query a file that holds nothing but their company: every tabl
 `company_id` column keeps that company's rows, every table without one (shared dimensions,
 FX) is copied whole. Each company file is written and switched the same atomic way, before the
 all-company file, under the same lock.
+
+Every serving file also holds the quality history (`quality_*` tables, xunpan/quality/history.py)
+as of its publish. When the gate blocks a run, its marts are not published, but people must see
+why: `publish_quality_refresh` then writes a new serving file holding the last good file's marts
+unchanged (same rows, same checksums, `_xunpan_publish` still naming the run they came from) and
+the refreshed quality tables, and switches to it the same atomic way. Its manifest keeps the marts'
+run id and names the blocked run under `quality_run_id`.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import duckdb
 
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
+from xunpan.quality import history
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +158,12 @@ def _pause_for_tests() -> None:
         time.sleep(0.05)
 
 
-def _copy_marts(warehouse: Path, target: Path, run_id: str, published_at: str) -> dict[str, int]:
-    """Write every relation of schema marts into target's schema main; returns row counts."""
+def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str) -> dict[str, int]:
+    """Write every relation of schema marts and the quality history into target's schema main.
+
+    Returns the row counts of every table written.
+    """
+    warehouse = settings.warehouse
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach {_sql_string(str(warehouse))} as wh (read_only)")
@@ -184,6 +196,7 @@ def _copy_marts(warehouse: Path, target: Path, run_id: str, published_at: str) -
             [(run_id, published_at, name, count) for name, count in counts.items()],
         )
         con.execute("detach wh")
+        counts.update(history.copy_into(settings, con))
         con.execute("checkpoint")
     finally:
         con.close()
@@ -194,7 +207,9 @@ def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
     """An order-independent SHA-256 of each table's column names, types and rows.
 
     Two files with the same rows in any order give the same checksums; the publish bookkeeping
-    table (`_xunpan_publish`, which holds the publish time) is left out.
+    table (`_xunpan_publish`, which holds the publish time) and the quality history (`quality_*`,
+    which gains the rows of every run by design) are left out: the checksums say whether the
+    figures changed.
     """
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -210,7 +225,7 @@ def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
         ]
         checksums: dict[str, str] = {}
         for name in names:
-            if name.startswith("_xunpan"):
+            if name.startswith("_xunpan") or name.startswith(history.TABLE_PREFIX):
                 continue
             table = f"{_quote(schema)}.{_quote(name)}"
             columns = con.execute(f"describe {table}").fetchall()
@@ -399,7 +414,7 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
         final = serving_dir / f"{SERVING_PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{safe_run_id(run_id)}.duckdb"
         tmp = serving_dir / f".{final.name}.tmp"
 
-        tables = _copy_marts(settings.warehouse, tmp, run_id, published_at)
+        tables = _copy_marts(settings, tmp, run_id, published_at)
         _fsync_path(tmp)
         checksums = table_checksums(tmp)
         os.replace(tmp, final)
@@ -439,6 +454,95 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
         tables=tables,
         checksums=checksums,
         previous=previous,
+        pruned=pruned,
+        companies=companies,
+    )
+
+
+def _copy_last_good(settings: Settings, source: Path, target: Path) -> dict[str, int]:
+    """Every table of `source` but the quality history, then the history as it is now."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach {_sql_string(str(source))} as good (read_only)")
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'good' and table_schema = 'main' order by table_name"
+            ).fetchall()
+        ]
+        counts: dict[str, int] = {}
+        for name in names:
+            if name.startswith(history.TABLE_PREFIX):
+                continue
+            con.execute(f"create table main.{_quote(name)} as select * from good.main.{_quote(name)}")
+            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+        con.execute("detach good")
+        counts.update(history.copy_into(settings, con))
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def publish_quality_refresh(settings: Settings, run_id: str) -> PublishResult | None:
+    """After a blocked gate: the last good marts again, with the quality history of `run_id` added.
+
+    Returns None when nothing was ever published (there are no good marts to keep showing; the
+    blocked run is in the history store and the Data Docs all the same).
+    """
+    keep = _serving_keep()
+    serving_dir = settings.serving_dir
+    if not serving_dir.is_dir():
+        return None
+    with _publish_lock(serving_dir):
+        good = current_serving_file(settings)
+        if good is None:
+            log.warning("run %s was blocked and nothing was ever published: no quality refresh", run_id)
+            return None
+        _remove_leftovers(serving_dir)
+        previous_manifest = current_publication(settings) or {}
+        marts_run = str(previous_manifest.get("run_id") or run_id)
+        now = dt.datetime.now(dt.UTC)
+        published_at = now.isoformat()
+        final = serving_dir / f"{SERVING_PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{safe_run_id(run_id)}-quality.duckdb"
+        tmp = serving_dir / f".{final.name}.tmp"
+        tables = _copy_last_good(settings, good, tmp)
+        _fsync_path(tmp)
+        checksums = table_checksums(tmp)
+        os.replace(tmp, final)
+        manifest = {
+            "run_id": marts_run,
+            "quality_run_id": run_id,
+            "marts_from": good.name,
+            "file": final.name,
+            "path": str(final),
+            "published_at": published_at,
+            "tables": {
+                name: {"rows": rows, "checksum": checksums.get(name)} for name, rows in tables.items()
+            },
+        }
+        _write_json_atomic(_manifest_path(final), manifest)
+        _fsync_path(serving_dir)
+        companies = write_company_files(serving_dir, final, keep)
+        _switch_current(settings.serving_current, final)
+        _fsync_path(serving_dir)
+        _write_json_atomic(serving_dir / "current.json", manifest)
+        pruned = prune_serving_files(settings, keep)
+    log.info(
+        "run %s was blocked: republished the marts of run %s (%s) with the refreshed quality history as %s",
+        run_id,
+        marts_run,
+        good.name,
+        final.name,
+    )
+    return PublishResult(
+        run_id=marts_run,
+        path=final,
+        published_at=published_at,
+        tables=tables,
+        checksums=checksums,
+        previous=good,
         pruned=pruned,
         companies=companies,
     )

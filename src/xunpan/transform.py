@@ -144,6 +144,10 @@ def dbt_docs(settings: Settings, out_dir: Path) -> Path:
     for name in ("manifest.json", "catalog.json"):
         if (target / name).exists():
             shutil.copyfile(target / name, out_dir / name)
+    # The page must open offline: its one outside load (the usage tracker's script) is made inert.
+    from xunpan.quality.offline_docs import make_dbt_site_offline
+
+    make_dbt_site_offline(out_dir / "index.html")
     return out_dir / "index.html"
 
 

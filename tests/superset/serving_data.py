@@ -319,6 +319,7 @@ def build_serving_db(
             """
         )
         _add_reporting_periods(con)
+        _add_quality_history(con)
         if drop_column is not None:
             table, column = drop_column
             con.execute(f'alter table {table} drop column "{column}"')
@@ -413,6 +414,68 @@ def _add_reporting_periods(con: duckdb.DuckDBPyConnection) -> None:
         from dim_companies c
         cross join fees f
         cross join range(date '2026-08-01', date '2027-01-01', interval 1 month) t(d)
+        """
+    )
+
+
+def _add_quality_history(con: duckdb.DuckDBPyConnection) -> None:
+    """The quality tables publish copies from the history store (xunpan/quality/history.py).
+
+    Two gate runs of company default: the first passed; the second warned once (click-to-inquiry
+    rate above 1 on the cost mart) and recorded one refused file (a negative cost on row 3),
+    refused an hour ago so it is within the dashboard's last 30 days. Freshness and days covered
+    for ad spend and the register, as of the second run; October is the last complete month.
+    """
+    from xunpan.quality.history import create_tables
+
+    create_tables(con, keys=False)
+    through = DATA_THROUGH.isoformat()
+    con.execute(
+        f"""
+        insert into quality_runs values
+        ('run-1', 'default', date '{through}' - 1, timestamp '2026-11-01 22:05:00', 'passed', '通过 Passed',
+         true, 200, 0, 0, 0, date '{through}' - 1, 'file:///docs/index.html'),
+        ('run-2', 'default', date '{through}', timestamp '2026-11-02 22:05:00', 'warned', '警告 Warned',
+         true, 200, 0, 1, 1, date '{through}', 'file:///docs/run-2.html')
+        """
+    )
+    con.execute(
+        f"""
+        insert into quality_expectation_results values
+        ('run-1', 'default', date '{through}' - 1, timestamp '2026-11-01 22:05:00', 'mart_channel_cost_per_inquiry',
+         'expect_column_values_to_be_between', 'click_to_inquiry_rate', 'warning', 'passed', '通过 Passed',
+         '0% unexpected', 0, 40, null, null),
+        ('run-2', 'default', date '{through}', timestamp '2026-11-02 22:05:00', 'mart_channel_cost_per_inquiry',
+         'expect_column_values_to_be_between', 'click_to_inquiry_rate', 'warning', 'warned', '警告 Warned',
+         '2.5% unexpected', 1, 40, 'Phone and chat inquiries can outnumber clicks.', 'file:///docs/run-2.html'),
+        ('run-2', 'default', date '{through}', timestamp '2026-11-02 22:05:00', 'fct_inquiries',
+         'expect_column_values_to_not_be_null', 'inquiry_id', 'blocking', 'passed', '通过 Passed',
+         '0% unexpected', 0, 20, null, null)
+        """
+    )
+    con.execute(
+        f"""
+        insert into quality_freshness values
+        ('run-2', 'default', date '{through}', timestamp '2026-11-02 22:05:00', 'ad_spend', '推广消费 Ad spend',
+         date '{through}', 0, 3, 3, timestamp '2026-11-02 22:00:00', 'fresh', '及时 Fresh'),
+        ('run-2', 'default', date '{through}', timestamp '2026-11-02 22:05:00', 'inquiries', '询盘登记表 Inquiry register',
+         date '{through}' - 5, 5, 3, 2, timestamp '2026-11-02 22:00:00', 'stale', '过期 Stale')
+        """
+    )
+    con.execute(
+        """
+        insert into quality_input_coverage values
+        ('run-2', 'default', 'ad_spend', '推广消费 Ad spend', date '2026-10-01', 31, 31),
+        ('run-2', 'default', 'inquiries', '询盘登记表 Inquiry register', date '2026-10-01', 31, 26),
+        ('run-2', 'default', 'ad_spend', '推广消费 Ad spend', date '2026-09-01', 30, 30)
+        """
+    )
+    con.execute(
+        """
+        insert into quality_quarantined_files values
+        ('quarantine/negative_cost.csv', 'default', 'negative_cost.csv', 'ad_spend', '推广消费 Ad spend',
+         'negative cost', 3, '消费', '-12.50', 'an amount >= 0', 1,
+         cast(now() as timestamp) - interval 1 hour, null, 'run-2')
         """
     )
 

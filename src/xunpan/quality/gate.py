@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
 from xunpan.publish import safe_run_id
-from xunpan.quality import suites
+from xunpan.quality import history, suites
 from xunpan.quality.batches import read_batches
 from xunpan.quality.contract import PUBLISHED_MODELS
+from xunpan.quality.freshness import calendar_freshness_days
+from xunpan.quality.offline_docs import make_gx_site_offline
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import ExpectationValidationResult
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_FRESHNESS_DAYS = 3
+# superset/assets/dashboards/data_quality.yaml
+DASHBOARD_SLUG = "data-quality"
 DEFAULT_QUALITY_KEEP = 30
 _DETAIL_SAMPLES = 5
 
@@ -67,6 +71,10 @@ class GateResult:
     report: Path
     evaluated: int = 0
     row_counts: dict[str, int] = field(default_factory=dict)
+    # The Data Docs page to open first for this run (its first failure's or warning's validation
+    # page, else the index), and the data-quality dashboard.
+    data_docs_page: str | None = None
+    dashboard_url: str | None = None
 
     def summary(self) -> str:
         state = "passed" if self.success else "FAILED"
@@ -82,6 +90,10 @@ class GateResult:
             lines.append("Warnings:")
             lines += [f"  - {w.describe()}" for w in self.warnings]
         lines.append(f"Data Docs: {self.data_docs_index}")
+        if self.data_docs_page:
+            lines.append(f"Data Docs page of this run: {self.data_docs_page}")
+        if self.dashboard_url:
+            lines.append(f"数据质量 Data quality dashboard: {self.dashboard_url}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,6 +108,8 @@ class GateResult:
             "data_docs_index": str(self.data_docs_index),
             "report": str(self.report),
             "row_counts": self.row_counts,
+            "data_docs_page": self.data_docs_page,
+            "dashboard_url": self.dashboard_url,
         }
 
     def raise_for_failure(self) -> None:
@@ -281,7 +295,10 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         )
     run_name = safe_run_id(run_id)
     context = open_context(settings)
-    batches = read_batches(settings.warehouse, run_date, freshness_days())
+    # Public holidays (the trade calendar) do not count against the allowed gap: a Spring
+    # Festival shutdown is not stale data (xunpan.quality.freshness).
+    allowed = calendar_freshness_days(settings.dbt_project_dir / "seeds", run_date, freshness_days())
+    batches = read_batches(settings.warehouse, run_date, allowed)
     gx_run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
 
     # Make room for this run first, so the Data Docs are built once and list only kept runs.
@@ -313,12 +330,20 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         results += list(outcome.run_results.items())
 
     context.build_data_docs()
+    # GX writes CDN addresses into every page; rewrite them to the vendored copies (offline_docs.py).
+    make_gx_site_offline(settings.quality_dir / "data_docs", settings.repo)
 
+    records: list[history.ExpectationRecord] = []
     for key, validation in results:
         suite = validation.suite_name
         page = _docs_page(context, key)
         for result in validation.results:
             evaluated += 1
+            records.append(
+                history.expectation_record(
+                    result, suites.WARNING if _is_warning(result) else "blocking", page
+                )
+            )
             if result.success:
                 continue
             failed = FailedExpectation(
@@ -334,6 +359,38 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
 
     index = settings.quality_dir / "data_docs" / "index.html"
     report = settings.quality_dir / "runs" / f"{run_name}.json"
+    finished_at = dt.datetime.now(dt.UTC)
+    # Checks outside GX (FX age, and any hook that appends to the lists) go into the history too.
+    from_gx = {(r.suite, r.expectation_type, r.column_name) for r in records if r.outcome != "passed"}
+    records += [
+        history.ExpectationRecord(
+            suite=f.suite,
+            expectation_type=f.expectation_type,
+            column_name=f.column,
+            severity=severity,
+            outcome=outcome,
+            notes=f.details[:500],
+            data_docs_page=f.docs_page,
+        )
+        for items, severity, outcome in (
+            (failures, "blocking", "failed"),
+            (warnings, suites.WARNING, "warned"),
+        )
+        for f in items
+        if (f.suite, f.expectation_type, f.column) not in from_gx
+    ]
+    first_page = next((f.docs_page for f in failures + warnings if f.docs_page), None)
+    run_page = first_page or index.resolve().as_uri()
+    history.record_gate_run(
+        settings,
+        run_id=run_id,
+        business_date=run_date,
+        finished_at=finished_at,
+        expectations=records,
+        evaluated=evaluated,
+        data_docs_page=run_page,
+        freshness_limit_days=freshness_days(),
+    )
     gate = GateResult(
         run_id=run_id,
         run_date=run_date,
@@ -344,10 +401,12 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         report=report,
         evaluated=evaluated,
         row_counts={name: len(frame) for name, frame in batches.frames.items()},
+        data_docs_page=run_page,
+        dashboard_url=settings.dashboard_url(DASHBOARD_SLUG),
     )
     payload = {
         **gate.as_dict(),
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "finished_at": finished_at.isoformat(),
         "missing_reconciliation_sources": batches.missing_sources,
     }
     _write_json(report, payload)

@@ -17,6 +17,7 @@ import pytest
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
 from xunpan.publish import current_publication, publish, safe_run_id, table_checksums
+from xunpan.quality.history import TABLES as QUALITY_TABLES
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -65,7 +66,13 @@ def test_publish_creates_a_new_file_and_points_current_at_it(settings: Settings)
     assert result.path.parent == settings.serving_dir
     assert result.path.name.startswith("serving-")
     assert result.path.name.endswith("-scheduled__2026-03-10T22_00_00_00_00.duckdb")
-    assert result.tables == {"dim_channels": 1, "fct_inquiries": 3, "mart_channel_cost_per_inquiry": 10}
+    # The marts, and the quality history (empty: no gate ran in this home), always published with them.
+    assert result.tables == {
+        "dim_channels": 1,
+        "fct_inquiries": 3,
+        "mart_channel_cost_per_inquiry": 10,
+        **dict.fromkeys(QUALITY_TABLES, 0),
+    }
     assert result.previous is None
     con = duckdb.connect(str(settings.serving_current), read_only=True)
     try:
@@ -85,6 +92,7 @@ def test_publish_creates_a_new_file_and_points_current_at_it(settings: Settings)
         "main.fct_inquiries",
         "main.mart_channel_cost_per_inquiry",
         "main._xunpan_publish",
+        *(f"main.{name}" for name in QUALITY_TABLES),
     }
     assert bookkeeping == [
         ("scheduled__2026-03-10T22:00:00+00:00", "dim_channels", 1),
