@@ -132,6 +132,14 @@ KINDS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("currency", pa.string()),
         ("cny_per_unit", pa.decimal128(18, 6)),
     ],
+    "targets": [
+        ("target_month", pa.date32()),
+        ("channel_label", pa.string()),
+        ("target_inquiries", pa.int64()),
+        ("target_won", pa.int64()),
+        ("budget", MONEY),
+        ("target_revenue", MONEY),
+    ],
 }
 
 STAGE_LABELS = {

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from xunpan.demo import business_exports
+from xunpan.demo import business_exports, targets
 from xunpan.demo.period import DemoPeriod, default_end_date
 from xunpan.demo.platform_exports import MONTHLY_EXPORTS
 from xunpan.demo.profile import FULL, SMALL, DemoProfile
@@ -69,6 +69,7 @@ def write_world(out_dir: Path, world: DemoWorld, fx: bool = True) -> list[Path]:
     paths += business_exports.orders(out_dir, world)
     paths += business_exports.cost_card_files(out_dir, world)
     paths += business_exports.channel_contracts(out_dir, world)
+    paths += targets.write_targets(out_dir, world)
     if fx:
         paths += business_exports.fx_rates(out_dir, world)
     return sorted(paths)

@@ -23,6 +23,7 @@ from xunpan.sources import (
     orders,
     platform_traffic,
     product_costs,
+    targets,
     web_traffic,
 )
 from xunpan.sources.cells import PARSERS, clean_text
@@ -44,6 +45,7 @@ SPECS: dict[str, KindSpec] = {
         product_costs.SPEC,
         channel_contracts.SPEC,
         fx_rates.SPEC,
+        targets.SPEC,
     )
 }
 LAYOUTS: tuple[Layout, ...] = tuple(layout for spec in SPECS.values() for layout in spec.layouts)

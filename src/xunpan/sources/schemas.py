@@ -127,6 +127,15 @@ _KIND_FIELDS: dict[str, list[pa.Field]] = {
         pa.field("currency", pa.string()),
         pa.field("cny_per_unit", pa.decimal128(18, 6)),
     ],
+    # Monthly targets (docs/raw-landing.md, "targets"): one row per month x channel or channel group.
+    "targets": [
+        pa.field("target_month", pa.date32()),
+        pa.field("channel_label", pa.string()),
+        pa.field("target_inquiries", pa.int64()),
+        pa.field("target_won", pa.int64()),
+        pa.field("budget", MONEY),
+        pa.field("target_revenue", MONEY),
+    ],
 }
 
 KINDS: tuple[str, ...] = tuple(_KIND_FIELDS)

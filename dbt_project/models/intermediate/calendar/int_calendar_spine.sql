@@ -1,0 +1,35 @@
+-- One row per calendar day of every year the trade calendar seed covers (1 January of its first
+-- year to 31 December of its last). Kept apart from int_calendar_days so the day rules can be
+-- unit-tested on a handful of days.
+with events as (
+
+    select * from {{ ref('trade_calendar') }}
+
+),
+
+bounds as (
+
+    select
+        cast({{ dbt.date_trunc('year', 'min(start_date)') }} as date) as first_day,
+        {{ add_days('cast(' ~ dbt.date_trunc('year', dbt.dateadd('year', 1, 'max(end_date)')) ~ ' as date)', '-1') }} as last_day
+    from events
+
+),
+
+day_numbers as (
+
+    select cast(generated_number as integer) as day_number
+    from ({{ dbt.generate_series(var('max_spine_days')) }}) as series
+
+),
+
+spine as (
+
+    select {{ add_days('bounds.first_day', 'day_numbers.day_number - 1') }} as date_day
+    from bounds
+    inner join day_numbers
+        on day_numbers.day_number - 1 <= {{ dbt.datediff('bounds.first_day', 'bounds.last_day', 'day') }}
+
+)
+
+select date_day from spine
