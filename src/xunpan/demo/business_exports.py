@@ -32,6 +32,10 @@ REGISTER_HEADER: tuple[str, ...] = (
     "业务员",
     "关键词",
     "着陆页",
+    # read by the invalid-inquiry rules (dbt seed invalid_inquiry_rules)
+    "邮箱",
+    "电话",
+    "询盘内容",
 )
 ORDERS_HEADER: tuple[str, ...] = (
     "订单号",
@@ -98,6 +102,9 @@ def register_row(inquiry: Inquiry, exported_at: datetime) -> list[Cell]:
         inquiry.sales_rep,
         inquiry.keyword or None,
         inquiry.landing_page or None,
+        inquiry.email or None,
+        inquiry.phone or None,
+        inquiry.message or None,
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -80,6 +81,10 @@ class Inquiry:
     text_dates: bool = False
     deal_amount: float | None = None
     deal_currency: str = ""
+    # What the invalid-inquiry rules read (dbt seed invalid_inquiry_rules); see _contact_details.
+    email: str = ""
+    phone: str = ""
+    message: str = ""
 
     @property
     def is_invalid(self) -> bool:
@@ -303,7 +308,191 @@ def simulate_inquiries(
     _ensure_wins(rng, drafts, datetime.combine(period.end, EXPORT_TIME), profile)
     for inquiry in drafts:
         _search_details(rng, inquiry, brand, ppc)
+    _contact_details(_side_rng(rng), drafts)
     return drafts
+
+
+def _side_rng(rng: np.random.Generator) -> np.random.Generator:
+    """A generator seeded from `rng`'s current state without drawing from it.
+
+    Contact details came later than the rest of the simulation; drawing them from `rng` itself
+    would shift every later draw (spend, orders) and change the whole demo. Reading the state
+    keeps all earlier figures as they were, and the details are as deterministic as the rest.
+    """
+    state = repr(rng.bit_generator.state).encode()
+    return np.random.default_rng(int.from_bytes(hashlib.sha256(state).digest()[:8], "big"))
+
+
+# Dialling codes of the demo's countries, for phone numbers as foreign buyers type them.
+_DIAL_CODES: dict[str, str] = {
+    "美国": "1",
+    "德国": "49",
+    "印度": "91",
+    "巴西": "55",
+    "俄罗斯": "7",
+    "越南": "84",
+    "阿联酋": "971",
+    "土耳其": "90",
+    "墨西哥": "52",
+    "澳大利亚": "61",
+    "意大利": "39",
+    "沙特阿拉伯": "966",
+    "印度尼西亚": "62",
+    "南非": "27",
+}
+_DOMESTIC_MAIL = ("qq.com", "163.com", "126.com", "sina.com")
+_REQUESTS_EN = (
+    "Please quote {product} x {qty} pcs, FOB Ningbo, with delivery time.",
+    "We need {qty} pcs {product}. Send your best price and catalogue.",
+    "Interested in {product}, {qty} pcs for a water project. MOQ and price?",
+    "Hello, please send price list for {product}. Quantity {qty}.",
+)
+_REQUESTS_ZH = (
+    "请报价：{product} {qty}台，含税含运费。",
+    "你好，{product}需要{qty}个左右，能发个报价单吗？",
+    "项目用{product}，数量{qty}，交期多久？",
+    "{product}有没有现货？要{qty}个。",
+)
+# What sales pitches, spam and job seekers write (invalid_inquiry_rules catches most of them; the
+# ones without a keyword are left to the register's own 无效, as in a real register).
+_PITCHES = (
+    ("您好，我们专业做网站优化，三个月保证百度首页排名。", True),
+    ("阿里巴巴国际站代运营，提升询盘量，免费诊断店铺。", True),
+    ("专业推广服务：百度、360、抖音全网推广，按效果付费。", True),
+    ("CE/ISO认证代办，快速出证，价格优惠。", True),
+    ("Hi, we can get your website on Google page 1 with our SEO service.", True),
+    ("请问贵司需要拍摄产品宣传片吗？我们有专业团队。", False),
+)
+_SPAM = (
+    ("Earn 300% with our crypto trading signals! Register now.", True),
+    ("Best online casino bonus, click the link.", True),
+    ("test", True),
+    ("hello", False),
+)
+_JOB = (
+    "求职：应聘外贸业务员，简历已发到贵司邮箱。",
+    "您好，我是应届毕业生，想投个简历，请问还招人吗？",
+)
+_PROBE = "请问{product}出厂价多少？我们量大，长期合作。"
+_DISPOSABLE = ("mailinator.com", "guerrillamail.com")
+# Valid inquiries that sales let lapse (lost unanswered) but were in fact pitches or spam, and
+# returning buyers writing again within a few weeks: the rules catch what the register missed.
+_LAPSED_JUNK_RATE = 0.12
+_REPEAT_BUYER_RATE = 0.05
+# Real buyers whose names or words look like a pitch (a 智慧水务网络科技 company buys valves too):
+# when sales work them, the rule is overridden, which is what shows an eager rule.
+_LOOKALIKE_RATE = 0.03
+
+
+def _mobile(rng: np.random.Generator) -> str:
+    return f"1{choice(rng, ('38', '39', '36', '58', '86', '77'))}{int(rng.integers(0, 10**8)):08d}"
+
+
+def _typed_mobile(rng: np.random.Generator, number: str) -> str:
+    """A Chinese mobile number as people type it: plain, spaced, or with +86."""
+    style = int(rng.integers(0, 3))
+    if style == 1:
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    if style == 2:
+        return f"+86 {number[:3]}-{number[3:7]}-{number[7:]}"
+    return number
+
+
+def _buyer_contact(rng: np.random.Generator, inquiry: Inquiry) -> None:
+    """Email, phone and message of a genuine buyer (some cells left empty, as sales leave them)."""
+    product = catalog.PRODUCT_BY_SKU[inquiry.product_sku] if inquiry.product_sku else None
+    qty = int(rng.integers(1, 41)) * 50
+    if inquiry.foreign:
+        slug = "".join(ch for ch in inquiry.company.split(" ")[0].lower() if ch.isalnum()) or "buyer"
+        person = inquiry.contact.lower().replace(" ", ".")
+        inquiry.email = f"{person}@{slug}.com" if rng.random() < 0.8 else ""
+        code = _DIAL_CODES.get(inquiry.country, "1")
+        inquiry.phone = f"+{code} {int(rng.integers(10**8, 10**9))}" if rng.random() < 0.5 else ""
+        name = product.slug.replace("-", " ") if product else "valves"
+        inquiry.message = choice(rng, _REQUESTS_EN).format(product=name, qty=qty)
+    else:
+        inquiry.phone = _typed_mobile(rng, _mobile(rng)) if rng.random() < 0.85 else ""
+        mailbox = f"{int(rng.integers(10**7, 10**10))}@{choice(rng, _DOMESTIC_MAIL)}"
+        inquiry.email = mailbox if rng.random() < 0.3 else ""
+        name = product.name if product else "阀门"
+        inquiry.message = choice(rng, _REQUESTS_ZH).format(product=name, qty=qty)
+
+
+def _junk_contact(rng: np.random.Generator, inquiry: Inquiry, kind: str) -> None:
+    """Email, phone and message of a pitch, spam, job seeker or competitor."""
+    if kind == "推销" and inquiry.foreign:
+        # agents write to foreign-facing shops in English, from a Chinese mobile
+        inquiry.message = next(text for text, _ in _PITCHES if text.isascii())
+        inquiry.phone = _typed_mobile(rng, _mobile(rng))
+        inquiry.email = ""
+    elif kind == "推销":
+        inquiry.message = pick(rng, [(text, 1.0) for text, _ in _PITCHES])
+        inquiry.phone = _typed_mobile(rng, _mobile(rng))
+        inquiry.email = ""
+    elif kind == "垃圾询盘":
+        inquiry.message = pick(rng, [(text, 1.0) for text, _ in _SPAM])
+        inquiry.email = f"user{int(rng.integers(1000, 99999))}@{choice(rng, _DISPOSABLE)}"
+        inquiry.phone = ""
+    elif kind == "求职":
+        inquiry.message = choice(rng, _JOB)
+        inquiry.phone = _typed_mobile(rng, _mobile(rng))
+        inquiry.email = f"{int(rng.integers(10**7, 10**10))}@qq.com"
+    else:  # 同行套价: reads like a buyer; only the register knows better
+        product = catalog.PRODUCT_BY_SKU[inquiry.product_sku] if inquiry.product_sku else None
+        inquiry.message = _PROBE.format(product=product.name if product else "阀门")
+        inquiry.phone = _typed_mobile(rng, _mobile(rng))
+        inquiry.email = ""
+
+
+def _contact_details(rng: np.random.Generator, inquiries: list[Inquiry]) -> None:
+    """Give every inquiry the email, phone and message a register's 邮箱/电话/询盘内容 would hold.
+
+    In order of receipt, so a duplicate copies the contact its original already has. Register
+    duplicates (重复询盘) repeat their original's contact; a few valid inquiries that sales let
+    lapse are pitches or spam in fact; a few returning buyers write again within weeks; a few
+    real buyers look like pitches. Nothing here changes a stage: the register stays as it was.
+    """
+    by_contact: dict[tuple[str, str], Inquiry] = {}
+    for inquiry in inquiries:
+        lapsed = [stage for stage, _ in inquiry.events] == ["lost"]
+        if inquiry.is_invalid and inquiry.invalid_reason != "重复询盘":
+            _junk_contact(rng, inquiry, inquiry.invalid_reason)
+        elif inquiry.is_invalid:
+            original = by_contact.get((inquiry.company, inquiry.contact))
+            if original is not None:
+                inquiry.email, inquiry.phone = original.email, original.phone
+                inquiry.message = (
+                    f"Follow up: {original.message}" if inquiry.foreign else "再问一下，上次的报价呢？"
+                )
+            else:
+                _buyer_contact(rng, inquiry)
+        elif lapsed and rng.random() < _LAPSED_JUNK_RATE:
+            kinds = (
+                [("推销", 0.6), ("垃圾询盘", 0.4)]
+                if inquiry.foreign
+                else [("推销", 0.6), ("垃圾询盘", 0.3), ("求职", 0.1)]
+            )
+            kind = pick(rng, kinds)
+            if kind == "推销" and not inquiry.foreign:
+                inquiry.company = names.pitch_company(rng)
+            _junk_contact(rng, inquiry, kind)
+        else:
+            _buyer_contact(rng, inquiry)
+            recent = [
+                q
+                for q in by_contact.values()
+                if not q.is_invalid
+                and q.phone
+                and timedelta(days=1) < inquiry.received_at - q.received_at < timedelta(days=28)
+            ]
+            if recent and rng.random() < _REPEAT_BUYER_RATE:
+                # the same buyer again, on whatever channel: same phone (typed another way) and email
+                returning = choice(rng, recent)
+                inquiry.phone = returning.phone.replace(" ", "").replace("-", "")
+                inquiry.email = returning.email
+            elif not inquiry.foreign and rng.random() < _LOOKALIKE_RATE:
+                inquiry.company = f"{inquiry.company[:2]}智慧水务网络科技有限公司"
+        by_contact.setdefault((inquiry.company, inquiry.contact), inquiry)
 
 
 def _ensure_wins(

@@ -176,7 +176,7 @@ def test_google_ads_layout(full_dir: Path) -> None:
 def test_register_layout(full_dir: Path) -> None:
     workbook = load_workbook(full_dir / "inquiry_register_2026-06.xlsx")
     sheet = workbook.active
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:T1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:W1"]  # 23 columns since 邮箱, 电话, 询盘内容
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "询盘登记表" and rows[1][0] == "导出时间：2026-06-15 18:00"
     assert rows[2] == (
@@ -200,6 +200,9 @@ def test_register_layout(full_dir: Path) -> None:
         "业务员",
         "关键词",
         "着陆页",
+        "邮箱",
+        "电话",
+        "询盘内容",
     )
     received = [r[1] for r in rows[3:]]
     as_text = [v for v in received if isinstance(v, str)]
