@@ -320,6 +320,7 @@ def build_serving_db(
         )
         _add_reporting_periods(con)
         _add_quality_history(con)
+        _add_invalid_inquiries(con)
         if drop_column is not None:
             table, column = drop_column
             con.execute(f'alter table {table} drop column "{column}"')
@@ -327,6 +328,39 @@ def build_serving_db(
     finally:
         con.close()
     return path
+
+
+def _add_invalid_inquiries(con: duckdb.DuckDBPyConnection) -> None:
+    """mart_invalid_inquiries (issue 11): the two invalid inquiries, the register's 无效 confirmed by a
+    rule (Q03) or not (Q09), and Q13, flagged by a rule in October but worked by sales (valid)."""
+    con.execute(
+        """
+        create table mart_invalid_inquiries as
+        select f.company_id, f.inquiry_id, f.inquiry_id as inquiry_id_as_written, f.received_date,
+            date_trunc('month', f.received_date)::date as month_start, f.channel_id, f.country,
+            f.is_invalid, v.basis as validity_basis, v.basis_label as validity_basis_label,
+            v.rule_id, v.rule_label, v.rule_type as invalid_rule_type, v.rules_fired, v.rule_ids as rule_ids_fired,
+            cast(null as varchar) as duplicate_of_inquiry_id, cast(null as integer) as days_since_previous,
+            v.register_label as register_stage_label, v.register_reason as register_invalid_reason,
+            v.basis <> 'rule_and_register' as register_label_differs,
+            v.company as customer_company, '王先生' as contact_name, v.email as email_masked,
+            v.phone as phone_masked, v.message as message_excerpt
+        from fct_inquiries f
+        join (values
+            ('Q03', 'rule_and_register', '规则与登记表一致 Rule and register agree', 'spam_advertising',
+             '垃圾广告 Spam advertising', 'regex', 2, 'spam_advertising, register_invalid', '无效', '垃圾询盘',
+             'Lucky Star Ltd', 'u***@mailinator.com', null, 'Best online casino bonus'),
+            ('Q09', 'register_only', '仅登记表标无效 Register only', 'register_invalid',
+             '登记表标为无效 Marked invalid in the register', 'register_stage', 1, 'register_invalid', '无效',
+             '同行套价', '温州某阀门有限公司', null, '***5678', '请问出厂价多少？'),
+            ('Q13', 'overridden_by_progress', '规则命中但已跟进（计为有效） Rule overridden by progress (valid)',
+             'pitch_company_web', '推销公司 Sales-pitch company name', null, 1, 'pitch_company_web', '意向', null,
+             '智慧水务网络科技有限公司', 'l***@example.mx', null, 'Please quote ball valves')
+        ) v(inquiry_id, basis, basis_label, rule_id, rule_label, rule_type, rules_fired, rule_ids, register_label,
+            register_reason, company, email, phone, message)
+        using (inquiry_id)
+        """
+    )
 
 
 def _add_reporting_periods(con: duckdb.DuckDBPyConnection) -> None:
