@@ -18,3 +18,31 @@
 {% macro iso_week_monday(year_expression, week_expression) -%}
     {{ add_days(week_start('make_date(' ~ year_expression ~ ', 1, 4)'), '7 * (' ~ week_expression ~ ' - 1)') }}
 {%- endmacro %}
+
+{#- better / worse / same for a metric whose better direction is `better_when` ('higher' or
+    'lower', e.g. costs: down is good); NULL when either value is unknown. -#}
+{% macro overview_judgement(current, previous, better_when) -%}
+    case
+        when {{ current }} is null or {{ previous }} is null then null
+        when {{ current }} = {{ previous }} then 'same'
+        when ({{ current }} > {{ previous }}) = ({{ better_when }} = 'higher') then 'better'
+        else 'worse'
+    end
+{%- endmacro %}
+
+{#- What the overview shows for a comparison: the arrow of the value's direction, the relative
+    change in per cent (when the earlier value is not 0) and the judgement, Chinese first. -#}
+{% macro overview_arrow_text(judgement, current, previous, change) -%}
+    case
+        when {{ judgement }} is null then '— 无可比 N/A'
+        when {{ judgement }} = 'same' then '= 持平 same'
+        else
+            case when {{ current }} > {{ previous }} then '▲ ' else '▼ ' end
+            || case
+                when {{ change }} is null then ''
+                else case when {{ change }} > 0 then '+' else '' end
+                    || cast(cast(round(cast({{ change }} * 100 as numeric(18, 1)), 1) as numeric(18, 1)) as {{ dbt.type_string() }}) || '% '
+            end
+            || case when {{ judgement }} = 'better' then '好转 better' else '变差 worse' end
+    end
+{%- endmacro %}
