@@ -119,7 +119,12 @@ def xunpan_daily():
             )
 
     ingested = ingest(pull_apis())
-    published = publish(audit(build(ingested)))
+    audited = audit(build(ingested))
+    # Buttons on the audit task: this run's Data Docs page and the data-quality dashboard.
+    from xunpan.quality.airflow_links import audit_links
+
+    audited.operator.operator_extra_links = audit_links()
+    published = publish(audited)
     report_rejected_files(ingested, published)
 
 

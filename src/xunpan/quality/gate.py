@@ -26,6 +26,7 @@ from xunpan.quality.batches import read_batches
 from xunpan.quality.contract import PUBLISHED_MODELS
 from xunpan.quality.freshness import calendar_freshness_days
 from xunpan.quality.offline_docs import make_gx_site_offline
+from xunpan.quality.reconciliation import inquiry_gap_validations
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import ExpectationValidationResult
@@ -328,6 +329,7 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
             batch_parameters={"dataframe": frame}, expectation_parameters=batches.parameters, run_id=gx_run_id
         )
         results += list(outcome.run_results.items())
+    results += inquiry_gap_validations(context, settings, gx_run_id)  # platform vs register, warns only
 
     context.build_data_docs()
     # GX writes CDN addresses into every page; rewrite them to the vendored copies (offline_docs.py).
@@ -390,6 +392,12 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         evaluated=evaluated,
         data_docs_page=run_page,
         freshness_limit_days=freshness_days(),
+        companies={
+            str(company)
+            for frame in batches.frames.values()
+            if "company_id" in frame.columns
+            for company in frame["company_id"].dropna().unique()
+        },
     )
     gate = GateResult(
         run_id=run_id,
@@ -431,6 +439,14 @@ def _docs_page(context: FileDataContext, key: Any) -> str | None:
 def last_gate(settings: Settings) -> dict[str, Any] | None:
     """The report of the most recent gate run in this XUNPAN_HOME (for `xunpan status`)."""
     path = settings.quality_dir / "latest.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def gate_report(settings: Settings, run_id: str) -> dict[str, Any] | None:
+    """The report of the gate run `run_id` (for the audit task's extra links), if it ran."""
+    path = settings.quality_dir / "runs" / f"{safe_run_id(run_id)}.json"
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))

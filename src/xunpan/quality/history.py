@@ -391,14 +391,22 @@ def record_gate_run(
     evaluated: int,
     data_docs_page: str | None,
     freshness_limit_days: int,
+    companies: Iterable[str] = (),
 ) -> RecordedRun:
-    """Append one gate run (per company) and every newly refused file to the history store."""
+    """Append one gate run (per company) and every newly refused file to the history store.
+
+    The run is recorded for every company in `companies` (those in the validated marts), in
+    dim_companies, with loaded files or with refused ones.
+    """
     manifest = _manifest(settings)
     through = read_data_through(settings.warehouse)
     freshness, coverage = freshness_rows(manifest, business_date, freshness_limit_days)
     refused = quarantined_rows(settings, manifest)
     companies = sorted(
-        set(through) | {r["company_id"] for r in freshness} | {r["company_id"] for r in refused}
+        set(companies)
+        | set(through)
+        | {r["company_id"] for r in freshness}
+        | {r["company_id"] for r in refused}
     ) or [settings.company_id]
     failed = sum(e.outcome == "failed" for e in expectations)
     warned = sum(e.outcome == "warned" for e in expectations)
