@@ -319,6 +319,7 @@ def build_serving_db(
             """
         )
         _add_reporting_periods(con)
+        _add_overview(con)
         _add_quality_history(con)
         _add_invalid_inquiries(con)
         if drop_column is not None:
@@ -525,3 +526,109 @@ def publish(serving_dir: Path, name: str, **kwargs) -> Path:
     os.symlink(target.name, tmp_link)
     os.replace(tmp_link, link)
     return target
+
+
+def _add_overview(con: duckdb.DuckDBPyConnection) -> None:
+    """The overview marts (issue 15) for the dashboard 经营总览 Overview, derived from the tables above.
+
+    Stand-ins with the dbt marts' columns: complete ISO weeks up to data through, the week before
+    by a self-join, no trade calendar (no holidays), no targets (NULL), channels ranked per week.
+    """
+    con.execute(
+        """
+        create table mart_overview_weekly as
+        with w as (
+            select company_id, date_trunc('week', date_day)::date as week_start,
+                sum(inquiries_valid)::integer as inquiries_valid,
+                sum(inquiries_intentional)::integer as inquiries_intentional,
+                sum(spend_total_cny)::decimal(18,2) as spend_total_cny
+            from mart_channel_cost_per_inquiry group by all
+        ),
+        d as (
+            select company_id, date_trunc('week', won_at)::date as week_start, count(*)::integer as deals_won,
+                sum(won_revenue_cny)::decimal(18,2) as deals_won_revenue_cny
+            from fct_inquiries where is_won group by all
+        )
+        select w.company_id, w.week_start, w.week_start + 6 as week_end, isoyear(w.week_start) as iso_year,
+            week(w.week_start) as iso_week, w.week_start = c.last_complete_week_start as is_last_complete_week,
+            w.week_start + 6 >= c.last_complete_month_start as is_from_last_complete_month,
+            w.inquiries_valid, w.inquiries_intentional, coalesce(d.deals_won, 0) as deals_won,
+            coalesce(d.deals_won_revenue_cny, 0) as deals_won_revenue_cny, w.spend_total_cny,
+            w.spend_total_cny / nullif(w.inquiries_valid, 0) as cost_per_inquiry_cny,
+            5 as working_days, false as has_public_holiday, null::varchar as holiday_names_zh,
+            null::varchar as holiday_names_en, false as is_canton_fair_week,
+            '两周都无假期 No holiday in either week' as like_for_like_note, w.week_start - 364 as last_year_week_start
+        from w join dim_companies c using (company_id) left join d using (company_id, week_start)
+        where w.week_start + 6 <= c.data_through_date
+        """
+    )
+    con.execute(
+        """
+        create table mart_overview_kpis_weekly as
+        with m as (
+            select w.*, p.inquiries_valid as last_valid, p.spend_total_cny as last_spend,
+                p.inquiries_intentional as last_intentional
+            from mart_overview_weekly w
+            left join mart_overview_weekly p on p.company_id = w.company_id and p.week_start = w.week_start - 7
+        ),
+        u as (
+            select *, 'funnel' as metric_group, 2 as metric_order, '合格询盘 Valid inquiries' as metric_name,
+                'higher' as better_when, inquiries_valid::decimal(20,6) as value_this_week,
+                last_valid::decimal(20,6) as value_last_week from m
+            union all
+            select *, 'rates', 6, '意向率 Intentional rate', 'higher',
+                (inquiries_intentional / nullif(inquiries_valid, 0))::decimal(20,6),
+                (last_intentional / nullif(last_valid, 0))::decimal(20,6) from m
+            union all
+            select *, 'costs', 9, '总花费 Spend (CNY)', 'lower', spend_total_cny::decimal(20,6), last_spend::decimal(20,6) from m
+        )
+        select company_id, week_start, week_end, is_last_complete_week, is_from_last_complete_month,
+            like_for_like_note, metric_group, metric_order, metric_name, better_when, value_this_week,
+            value_last_week, null::decimal(20,6) as value_last_year,
+            case when value_last_week is null then '— 无可比 N/A'
+                 when value_this_week = value_last_week then '= 持平 same'
+                 when (value_this_week > value_last_week) = (better_when = 'higher') then '好转 better'
+                 else '变差 worse' end as vs_last_week_text,
+            '— 无可比 N/A' as vs_last_year_text
+        from u
+        """
+    )
+    con.execute(
+        """
+        create table mart_overview_channels_weekly as
+        with c as (
+            select m.company_id, date_trunc('week', m.date_day)::date as week_start, m.channel_id,
+                sum(m.inquiries_valid)::integer as inquiries_valid, sum(m.spend_total_cny)::decimal(18,2) as spend_total_cny
+            from mart_channel_cost_per_inquiry m group by all
+        )
+        select c.*, w.week_end, w.is_last_complete_week, w.is_from_last_complete_month,
+            ch.channel_name_zh || ' ' || ch.channel_name_en as channel_name,
+            c.spend_total_cny / nullif(c.inquiries_valid, 0) as cost_per_inquiry_cny,
+            row_number() over (partition by c.company_id, c.week_start order by c.inquiries_valid desc, c.channel_id)
+                as rank_by_valid_inquiries,
+            case when c.inquiries_valid > 0 and c.spend_total_cny > 0 then row_number() over (
+                partition by c.company_id, c.week_start, c.inquiries_valid > 0 and c.spend_total_cny > 0
+                order by c.spend_total_cny / nullif(c.inquiries_valid, 0), c.channel_id) end as rank_by_cost_per_inquiry,
+            0 as last_week_inquiries_valid, '— 无可比 N/A' as valid_vs_last_week_text,
+            '— 无可比 N/A' as cost_vs_last_week_text
+        from c
+        join mart_overview_weekly w using (company_id, week_start)
+        join dim_channels ch using (channel_id)
+        where c.inquiries_valid > 0 or c.spend_total_cny > 0
+        """
+    )
+    con.execute(
+        """
+        create table mart_overview_month_to_date as
+        select w.company_id, w.week_start, w.week_end, w.is_last_complete_week, w.is_from_last_complete_month,
+            date_trunc('month', w.week_end)::date as month_start, 1 as measure_order,
+            '合格询盘 Valid inquiries' as measure_name,
+            sum(m.inquiries_valid)::decimal(18,2) as actual_month_to_date, null::decimal(18,2) as target_month,
+            null::double as target_achieved_share,
+            day(w.week_end) / day(last_day(w.week_end)) as month_elapsed_share, '— 无目标 no target' as pace_text
+        from mart_overview_weekly w
+        join mart_channel_cost_per_inquiry m
+            on m.company_id = w.company_id and m.date_day between date_trunc('month', w.week_end) and w.week_end
+        group by all
+        """
+    )
