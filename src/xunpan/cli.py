@@ -99,7 +99,8 @@ def secrets_command() -> None:
 
 
 def _register_optional() -> None:
-    """Sub-commands owned by other modules (importers, demo data, services)."""
+    """Sub-commands owned by other modules (importers, demo data, services, benchmarks)."""
+    from xunpan.bench import bench_command
     from xunpan.dashboards.users import users_command
     from xunpan.demo.cli import demo_command
     from xunpan.landing_cli import import_command, inbox_command, layouts_command
@@ -112,6 +113,7 @@ def _register_optional() -> None:
         demo_command,
         serve_command,
         users_command,
+        bench_command,
     ):
         main.add_command(command)
 
