@@ -31,6 +31,30 @@ def _positive_int(name: str, default: int) -> int:
     return int(value)
 
 
+def _lag_days(name: str, default: int) -> int:
+    """A number of days from 0 to 14 (0 is meaningful: no lag)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > 14:
+        raise ValueError(f"{name}={value!r}: expected a whole number of days from 0 to 14")
+    return int(value)
+
+
+def _share(name: str, default: float) -> float:
+    """A share above 0 and at most 1, written 0.2 or 20%."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise ValueError(f"{name}={value!r}: expected a share above 0 and at most 1, e.g. 0.2 or 20%")
+    return share
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and options of one installation; build it with `Settings.from_env()`."""
@@ -51,6 +75,12 @@ class Settings:
     # FX rates are global; a rate used more than this many days after its own date makes the
     # quality gate warn, naming the currency and the day (XUNPAN_FX_MAX_AGE_DAYS).
     fx_max_age_days: int = 7
+    # Platform vs register (docs/metrics.md, mart_inquiry_reconciliation): days sales take to
+    # record a platform inquiry, passed to dbt as var inquiry_recording_lag_days
+    # (XUNPAN_INQUIRY_RECORDING_LAG_DAYS), and the channel-week gap share above which the quality
+    # gate warns (XUNPAN_RECONCILIATION_GAP_THRESHOLD, 0.2 or 20%).
+    inquiry_recording_lag_days: int = 1
+    reconciliation_gap_threshold: float = 0.2
     # Where people open Superset, for links in logs and alerts (XUNPAN_SUPERSET_URL; default the
     # demo's own address, http://127.0.0.1:<XUNPAN_SUPERSET_PORT>).
     superset_url: str = "http://127.0.0.1:8088"
@@ -72,6 +102,8 @@ class Settings:
                 c.strip() for c in os.environ.get("XUNPAN_COMPANIES", "").split(",") if c.strip()
             ),
             fx_max_age_days=_positive_int("XUNPAN_FX_MAX_AGE_DAYS", 7),
+            inquiry_recording_lag_days=_lag_days("XUNPAN_INQUIRY_RECORDING_LAG_DAYS", 1),
+            reconciliation_gap_threshold=_share("XUNPAN_RECONCILIATION_GAP_THRESHOLD", 0.2),
             superset_url=(
                 os.environ.get("XUNPAN_SUPERSET_URL", "").strip()
                 or f"http://127.0.0.1:{_positive_int('XUNPAN_SUPERSET_PORT', 8088)}"

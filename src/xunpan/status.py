@@ -27,6 +27,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
                 "outcome": _overall(outcomes),
                 "data_docs": audit.get("data_docs"),
                 "failures": audit.get("failures", []),
+                "warnings": audit.get("warnings", []),
             }
         )
     publication = current_publication(settings)
@@ -74,6 +75,9 @@ def format_status(report: dict[str, Any]) -> str:
             lines.append(f"      data docs: {run['data_docs']}")
         for failure in run.get("failures", [])[:5]:
             lines.append(f"      failed: {failure}")
+        # Warnings never block publishing (FX age, platform-vs-register inquiry gaps) but need a look.
+        for warning in run.get("warnings", [])[:5]:
+            lines.append(f"      warning: {warning}")
     inbox = report["inbox"]
     counts = {key: len(value) for key, value in inbox.items() if isinstance(value, list)}
     lines.append("Inbox (收件箱): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -98,7 +102,8 @@ def describe_steps(settings: Settings, run_id: str | None) -> list[str]:
             )
         elif step == "audit":
             detail = (
-                f"{len(entry.get('failures', []))} blocking failure(s); data docs: {entry.get('data_docs')}"
+                f"{len(entry.get('failures', []))} blocking failure(s), "
+                f"{len(entry.get('warnings', []))} warning(s); data docs: {entry.get('data_docs')}"
             )
         elif step == "publish":
             detail = f"serving file {entry.get('path')}"

@@ -127,9 +127,31 @@ def run_dbt(settings: Settings, *args: str, env: dict[str, str] | None = None) -
     return result
 
 
+def settings_vars(settings: Settings) -> dict[str, object]:
+    """dbt vars that come from Settings (dbt_project.yml declares them with the same defaults)."""
+    return {"inquiry_recording_lag_days": settings.inquiry_recording_lag_days}
+
+
+def with_settings_vars(settings: Settings, args: list[str]) -> list[str]:
+    """`args` with the Settings vars merged into their `--vars` (dbt reads a single `--vars`)."""
+    import yaml
+
+    merged = settings_vars(settings)
+    rest: list[str] = []
+    values = iter(args)
+    for arg in values:
+        if arg == "--vars" or arg.startswith("--vars="):
+            # dbt takes YAML (JSON is YAML); a var given here wins over the Settings value
+            text = arg.partition("=")[2] if arg.startswith("--vars=") else next(values)
+            merged.update(yaml.safe_load(text) or {})
+        else:
+            rest.append(arg)
+    return [*rest, "--vars", json.dumps(merged, default=str)]
+
+
 def dbt_build(settings: Settings, extra_args: list[str] | None = None) -> DbtResult:
     """`dbt build` (seeds, models, snapshots and every test) as one process over the warehouse."""
-    return run_dbt(settings, "build", *(extra_args or []))
+    return run_dbt(settings, "build", *with_settings_vars(settings, extra_args or []))
 
 
 def dbt_docs(settings: Settings, out_dir: Path) -> Path:
