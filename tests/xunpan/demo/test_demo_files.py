@@ -47,6 +47,7 @@ def test_every_expected_file_is_written(full_dir: Path) -> None:
         "cost_cards_2026-02-01.xlsx",
         "channel_contracts.csv",
         "fx_rates.csv",
+        "targets.csv",
     }
     assert {p.name for p in full_dir.iterdir()} == expected
     # The restated export must load after the original of its month.
