@@ -343,7 +343,7 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
             evaluated += 1
             records.append(
                 history.expectation_record(
-                    result, suites.WARNING if _is_warning(result) else "blocking", page
+                    result, suite, suites.WARNING if _is_warning(result) else "blocking", page
                 )
             )
             if result.success:

@@ -199,7 +199,7 @@ def _short(value: Any, limit: int = 200) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def expectation_record(result: Any, severity: str, page: str | None) -> ExpectationRecord:
+def expectation_record(result: Any, suite: str, severity: str, page: str | None) -> ExpectationRecord:
     """The history record of one GX ExpectationValidationResult (no unexpected-value samples)."""
     config = result.expectation_config
     kwargs = config.kwargs or {}
@@ -216,7 +216,7 @@ def expectation_record(result: Any, severity: str, page: str | None) -> Expectat
     if exception:
         notes = f"could not be evaluated: {exception}"
     return ExpectationRecord(
-        suite=str(getattr(result, "suite_name", None) or ""),
+        suite=suite,
         expectation_type=str(config.type),
         column_name=None if column is None else str(column),
         severity=severity,

@@ -62,6 +62,13 @@ def test_runs_and_refused_files_accumulate_and_are_published(settings: Settings,
         ("run-one", first.evaluated * len(companies)),
         ("run-two", second.evaluated * len(companies)),
     ]
+    # Every result is named by its suite, once: a warning of the gate is one row per company.
+    assert not _rows(store, "select 1 from quality_expectation_results where suite = ''")
+    warned = _rows(
+        store,
+        "select count(*) from quality_expectation_results where run_id = 'run-two' and outcome = 'warned'",
+    )
+    assert warned == [(len(second.warnings) * len(companies),)]
     # No unexpected-value samples (another company's ids) in the published observed values.
     assert not _rows(
         store, "select 1 from quality_expectation_results where observed_value like '%partial_unexpected%'"
@@ -112,6 +119,7 @@ def test_a_blocked_run_keeps_the_last_good_marts_and_publishes_why(
         "select suite, column_name from quality_expectation_results where run_id = 'bad' and outcome = 'failed'",
     )
     assert ("mart_channel_cost_per_inquiry", "spend_fixed_cny") in failed
+    assert len(failed) == len(blocked.failures)  # one company (acme), each failure once
 
 
 def test_a_blocked_first_run_publishes_nothing(settings: Settings, warehouse: Path) -> None:
