@@ -377,7 +377,7 @@ _PROBE = "请问{product}出厂价多少？我们量大，长期合作。"
 _DISPOSABLE = ("mailinator.com", "guerrillamail.com")
 # Valid inquiries that sales let lapse (lost unanswered) but were in fact pitches or spam, and
 # returning buyers writing again within a few weeks: the rules catch what the register missed.
-_LAPSED_JUNK_RATE = 0.12
+_LAPSED_JUNK_RATE = 0.08
 _REPEAT_BUYER_RATE = 0.05
 # Real buyers whose names or words look like a pitch (a 智慧水务网络科技 company buys valves too):
 # when sales work them, the rule is overridden, which is what shows an eager rule.
@@ -403,7 +403,10 @@ def _buyer_contact(rng: np.random.Generator, inquiry: Inquiry) -> None:
     product = catalog.PRODUCT_BY_SKU[inquiry.product_sku] if inquiry.product_sku else None
     qty = int(rng.integers(1, 41)) * 50
     if inquiry.foreign:
-        slug = "".join(ch for ch in inquiry.company.split(" ")[0].lower() if ch.isalnum()) or "buyer"
+        # the company's first two words make the domain: one word alone repeats across buyers
+        slug = (
+            "".join(ch for ch in "".join(inquiry.company.split(" ")[:2]).lower() if ch.isalnum()) or "buyer"
+        )
         person = inquiry.contact.lower().replace(" ", ".")
         inquiry.email = f"{person}@{slug}.com" if rng.random() < 0.8 else ""
         code = _DIAL_CODES.get(inquiry.country, "1")
@@ -483,6 +486,7 @@ def _contact_details(rng: np.random.Generator, inquiries: list[Inquiry]) -> None
                 for q in by_contact.values()
                 if not q.is_invalid
                 and q.phone
+                and q.foreign == inquiry.foreign
                 and timedelta(days=1) < inquiry.received_at - q.received_at < timedelta(days=28)
             ]
             if recent and rng.random() < _REPEAT_BUYER_RATE:
