@@ -375,3 +375,148 @@ ROW_LIMIT = 50000
 SQLLAB_TIMEOUT = QUERY_TIMEOUT_SECONDS
 APP_NAME = "xunpan 询盘"
 LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO")
+
+# --- the weekly report: Alerts & Reports, its Celery worker and beat --------------------------
+# `xunpan serve start` (and so `make demo`) starts a Celery worker and beat beside the web server
+# with SUPERSET_ALERT_REPORTS=true; superset/reports.yaml defines the schedules, created at setup.
+# The embedded default has no Redis: the broker is kombu's SQLAlchemy transport and the results
+# go to a SQLite file, both in Superset's state folder. The compose stack keeps Redis (above).
+if FEATURE_FLAGS["ALERT_REPORTS"]:
+    from celery.schedules import crontab
+
+    # Screenshots through Playwright, driving Debian's chromium (the browser the tests use);
+    # Superset's Selenium path would need a chromedriver, which is not installed.
+    FEATURE_FLAGS["PLAYWRIGHT_REPORTS_AND_THUMBNAILS"] = True
+    XUNPAN_CHROMIUM = os.environ.get("SUPERSET_CHROMIUM", "/usr/bin/chromium")
+
+    def _use_system_chromium() -> None:
+        """Make Playwright's Chromium launches use XUNPAN_CHROMIUM (Superset passes no path)."""
+        try:
+            from playwright.sync_api._generated import BrowserType
+        except ImportError:
+            return
+        if getattr(BrowserType.launch, "_xunpan", False):
+            return
+        original = BrowserType.launch
+
+        @functools.wraps(original)
+        def launch(self, *args, **kwargs):
+            if self.name == "chromium" and not kwargs.get("executable_path"):
+                kwargs["executable_path"] = XUNPAN_CHROMIUM
+            return original(self, *args, **kwargs)
+
+        launch._xunpan = True
+        BrowserType.launch = launch
+
+    _use_system_chromium()
+    WEBDRIVER_TYPE = "chrome"
+    WEBDRIVER_OPTION_ARGS = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    # The browser logs in as the report's executor against this server (loopback in the demo).
+    WEBDRIVER_BASEURL = os.environ.get("SUPERSET_WEBDRIVER_BASEURL", "http://127.0.0.1:8088/")
+    WEBDRIVER_BASEURL_USER_FRIENDLY = os.environ.get("SUPERSET_PUBLIC_URL", WEBDRIVER_BASEURL)
+    # One screen of the overview at a laptop's width, rendered fully before the shot: a PNG taken
+    # while charts still load is delivered blank, without an error (a known 6.x pitfall).
+    WEBDRIVER_WINDOW = {"dashboard": (1366, 2000), "slice": (1366, 800), "pixel_density": 1}
+    SCREENSHOT_SELENIUM_HEADSTART = 5
+    SCREENSHOT_SELENIUM_ANIMATION_WAIT = 5
+    SCREENSHOT_PLAYWRIGHT_WAIT_EVENT = "load"
+    SCREENSHOT_LOAD_WAIT = 120
+
+    # Sending is off until SMTP is configured (XUNPAN_SMTP_HOST, handed over by xunpan as
+    # SUPERSET_SMTP_*): until then every report is a dry run, logged instead of sent. Superset's
+    # own default is to send, to localhost:25, with the certificate unchecked.
+    SMTP_HOST = os.environ.get("SUPERSET_SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SUPERSET_SMTP_PORT") or 25)
+    SMTP_USER = os.environ.get("SUPERSET_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SUPERSET_SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _flag("SUPERSET_SMTP_STARTTLS")
+    SMTP_SSL = _flag("SUPERSET_SMTP_SSL")
+    SMTP_SSL_SERVER_AUTH = True  # TLS always verifies the server (SSL_CERT_FILE for a private CA)
+    SMTP_MAIL_FROM = os.environ.get("SUPERSET_SMTP_MAIL_FROM") or "xunpan@localhost"
+    ALERT_REPORTS_NOTIFICATION_DRY_RUN = not SMTP_HOST
+    EMAIL_REPORTS_SUBJECT_PREFIX = ""
+    EMAIL_REPORTS_CTA = "在 Superset 中打开 Open in Superset"
+
+    _REPORT_BEAT = {
+        "reports.scheduler": {"task": "reports.scheduler", "schedule": crontab(minute="*", hour="*")},
+        "reports.prune_log": {"task": "reports.prune_log", "schedule": crontab(minute=0, hour=0)},
+    }
+    if CELERY_CONFIG is None:
+
+        class CeleryConfig:  # the embedded default's broker, without Redis
+            broker_url = f"sqla+sqlite:///{SUPERSET_STATE_DIR / 'celery-broker.db'}"
+            result_backend = f"db+sqlite:///{SUPERSET_STATE_DIR / 'celery-results.db'}"
+            imports = ("superset.sql_lab", "superset.tasks.scheduler")
+            worker_prefetch_multiplier = 1
+            task_acks_late = False
+            broker_connection_retry_on_startup = True
+            beat_schedule = _REPORT_BEAT
+
+        CELERY_CONFIG = CeleryConfig
+    else:
+        CELERY_CONFIG.beat_schedule = _REPORT_BEAT
+
+    def _weekly_summary_html(header_data: dict) -> str | None:
+        """The four summary lines for the company whose report user owns the schedule."""
+        import html
+        import importlib
+        import sys
+
+        companies = {
+            role.name[len("xunpan_company_") :]
+            for owner in header_data.get("owners") or []
+            for role in getattr(owner, "roles", [])
+            if role.name.startswith("xunpan_company_")
+        }
+        if len(companies) != 1:
+            return None
+        (company,) = companies
+        source = Path(__file__).resolve().parents[1] / "src"
+        if str(source) not in sys.path:
+            sys.path.append(str(source))  # xunpan's stdlib-only modules; the package is not installed here
+        summary_module = importlib.import_module("xunpan.weekly_summary")
+        serving = SERVING_DIR / "companies" / company / "current.duckdb"
+        if not serving.exists():
+            serving = SERVING_DIR / "current.duckdb"
+        summary = summary_module.weekly_summary(serving, company)
+        try:
+            notify = importlib.import_module("xunpan.notify")
+            notify.send_weekly_summary(summary.text(), company)
+        except Exception:  # the webhook must not stop the e-mail
+            import logging
+
+            logging.getLogger(__name__).exception("xunpan: weekly summary webhook failed")
+        lines = "<br>".join(html.escape(line) for line in summary.lines())
+        return f'<div class="xunpan-weekly-summary" style="font-size:15px;margin:0 0 12px">{lines}</div>'
+
+    def EMAIL_HEADER_MUTATOR(msg, **header_data):  # Superset's name for this hook
+        """Put the four-line summary at the top of the weekly report e-mail (before the image)."""
+        from email.mime.text import MIMEText
+
+        try:
+            summary = _weekly_summary_html(header_data)
+        except Exception:  # no summary is better than no report
+            import logging
+
+            logging.getLogger(__name__).exception("xunpan: weekly summary not added")
+            return msg
+        if not summary:
+            return msg
+        parts = msg.get_payload()
+        for index, part in enumerate(parts):
+            if part.get_content_type() == "text/html":
+                body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+                marker = "<body>"
+                body = body.replace(marker, marker + summary, 1) if marker in body else summary + body
+                parts[index] = MIMEText(body, "html", "utf-8")
+                break
+        return msg

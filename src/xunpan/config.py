@@ -6,7 +6,8 @@ Everything generated lives under XUNPAN_HOME (default ./var) so a checkout stays
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Source checkout root when installed editable (src/xunpan/config.py -> repo root).
@@ -55,6 +56,32 @@ def _share(name: str, default: float) -> float:
     return share
 
 
+def _true(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+_COMPANY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_ADDRESS = re.compile(r"^[^@\s,;=]+@[^@\s,;=]+\.[^@\s,;=]+$")
+
+
+def _report_recipients(value: str, default_company: str) -> tuple[tuple[str, str], ...]:
+    """XUNPAN_REPORT_EMAIL_TO as (company, address) pairs; a malformed entry fails loudly."""
+    pairs = []
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        company, _, address = entry.rpartition("=")
+        company = company.strip() or default_company
+        address = address.strip()
+        if not _COMPANY.match(company) or not _ADDRESS.match(address):
+            raise ValueError(
+                f"XUNPAN_REPORT_EMAIL_TO entry {entry!r}: expected <company>=<address> "
+                "(e.g. acme=boss@acme.cn) or a bare address for XUNPAN_COMPANY_ID"
+            )
+        pairs.append((company, address))
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and options of one installation; build it with `Settings.from_env()`."""
@@ -84,6 +111,18 @@ class Settings:
     # Where people open Superset, for links in logs and alerts (XUNPAN_SUPERSET_URL; default the
     # demo's own address, http://127.0.0.1:<XUNPAN_SUPERSET_PORT>).
     superset_url: str = "http://127.0.0.1:8088"
+    # The weekly report (superset/reports.yaml): (company, address) pairs from
+    # XUNPAN_REPORT_EMAIL_TO, "acme=boss@acme.cn,beta=laoban@beta.cn" (a bare address belongs to
+    # XUNPAN_COMPANY_ID). SMTP is the alerts' server (XUNPAN_SMTP_*); without a host nothing is sent.
+    report_email_to: tuple[tuple[str, str], ...] = ()
+    smtp_host: str = ""
+    smtp_port: int | None = None
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_ca_file: str = ""
+    mail_from: str = ""
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> Settings:
@@ -108,6 +147,17 @@ class Settings:
                 os.environ.get("XUNPAN_SUPERSET_URL", "").strip()
                 or f"http://127.0.0.1:{_positive_int('XUNPAN_SUPERSET_PORT', 8088)}"
             ).rstrip("/"),
+            report_email_to=_report_recipients(
+                os.environ.get("XUNPAN_REPORT_EMAIL_TO", ""), os.environ.get("XUNPAN_COMPANY_ID", "default")
+            ),
+            smtp_host=os.environ.get("XUNPAN_SMTP_HOST", "").strip(),
+            smtp_port=_positive_int("XUNPAN_SMTP_PORT", 0) or None,
+            smtp_user=os.environ.get("XUNPAN_SMTP_USER", "").strip(),
+            smtp_password=os.environ.get("XUNPAN_SMTP_PASSWORD", ""),
+            smtp_starttls=_true("XUNPAN_SMTP_STARTTLS"),
+            smtp_ssl=_true("XUNPAN_SMTP_SSL"),
+            smtp_ca_file=os.environ.get("XUNPAN_SMTP_CA_FILE", "").strip(),
+            mail_from=os.environ.get("XUNPAN_ALERT_EMAIL_FROM", "").strip(),
         )
 
     # --- the landing zone -------------------------------------------------------------------

@@ -212,3 +212,26 @@ def notify_failure(
     if not url and not recipients:
         log.info("no alert channel configured (XUNPAN_ALERT_WEBHOOK_URL, XUNPAN_ALERT_EMAIL_TO): %s", subject)
     return delivered
+
+
+def weekly_summary_payload(text: str) -> dict[str, object]:
+    """A WeCom / DingTalk group-robot text message: {"msgtype": "text", "text": {"content": ...}}.
+
+    Both robots take exactly this shape, so the four summary lines reach a phone as they are.
+    """
+    return {"msgtype": "text", "text": {"content": text}}
+
+
+def send_weekly_summary(text: str, company_id: str) -> bool:
+    """Post the weekly summary (xunpan.weekly_summary) to XUNPAN_ALERT_WEBHOOK_URL, if one is set.
+
+    Called by Superset's worker when the weekly report of `company_id` is sent; same rules as the
+    failure alert (https only unless allowed, no redirects, never raises).
+    """
+    url = _env("XUNPAN_ALERT_WEBHOOK_URL")
+    if not url:
+        log.info(
+            "no webhook configured (XUNPAN_ALERT_WEBHOOK_URL): weekly summary of %s not posted", company_id
+        )
+        return False
+    return _post_webhook(url, weekly_summary_payload(text))

@@ -11,7 +11,10 @@ import string
 import zipfile
 from pathlib import Path
 
+import yaml
+
 from xunpan.config import Settings
+from xunpan.dashboards.query_context import with_query_context
 from xunpan.errors import XunpanError
 
 ASSET_FOLDERS = ("databases", "datasets", "charts", "dashboards")
@@ -49,5 +52,22 @@ def render_bundle(settings: Settings, dest: Path, uri: str | None = None) -> Pat
                 text = string.Template(text).substitute(values)
             except (KeyError, ValueError) as exc:
                 raise XunpanError(f"{path}: unknown placeholder {exc} (known: {sorted(values)})") from exc
+            if path.relative_to(root).parts[0] == "charts":
+                text = chart_with_query_context(path, text)
             bundle.writestr(f"xunpan_assets/{path.relative_to(root).as_posix()}", text)
     return dest
+
+
+def chart_with_query_context(path: Path, text: str) -> str:
+    """The chart file's text, with a query context generated from its params if it has none.
+
+    Without a saved query context the chart-data API, CSV/text reports and thumbnails refuse the
+    chart (see xunpan.dashboards.query_context).
+    """
+    chart = yaml.safe_load(text)
+    if chart.get("query_context"):
+        return text
+    try:
+        return yaml.safe_dump(with_query_context(chart), allow_unicode=True, sort_keys=False)
+    except XunpanError as exc:
+        raise XunpanError(f"{path}: {exc}") from exc

@@ -21,7 +21,7 @@ from typing import ClassVar
 import pytest
 
 from xunpan.config import Settings
-from xunpan.notify import notify_failure
+from xunpan.notify import notify_failure, send_weekly_summary, weekly_summary_payload
 from xunpan.quality.gate import FailedExpectation, GateResult
 
 ALERT_VARS = (
@@ -519,3 +519,31 @@ def test_https_webhook_verifies_the_certificate(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates["ca"]))
     assert notify_failure(settings, "s", "body") == ["webhook"]
     assert len(receiver.received) == 1
+
+
+# --- the weekly summary (xunpan.weekly_summary) as a WeCom / DingTalk robot message ------------
+
+
+def test_weekly_summary_is_posted_as_a_robot_text_message(webhook, monkeypatch) -> None:
+    url, receiver = webhook
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
+    text = "【询盘周报】acme 上周 2026-10-19 ~ 2026-10-25\n询盘 1\n花费 ¥0.00\n数据截至 2026-10-31"
+
+    assert send_weekly_summary(text, "acme") is True
+
+    [message] = receiver.received
+    assert message["content_type"] == "application/json"
+    assert message["body"] == {"msgtype": "text", "text": {"content": text}}
+    assert weekly_summary_payload(text) == message["body"]
+
+
+def test_weekly_summary_without_a_webhook_posts_nothing() -> None:
+    assert send_weekly_summary("a\nb\nc\nd", "acme") is False
+
+
+def test_weekly_summary_to_plain_http_is_refused_unless_allowed(webhook, monkeypatch) -> None:
+    url, receiver = webhook
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
+    monkeypatch.delenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP")
+    assert send_weekly_summary("a\nb\nc\nd", "acme") is False
+    assert receiver.received == []
