@@ -322,6 +322,7 @@ def build_serving_db(
         _add_overview(con)
         _add_quality_history(con)
         _add_invalid_inquiries(con)
+        _add_traffic(con)
         if drop_column is not None:
             table, column = drop_column
             con.execute(f'alter table {table} drop column "{column}"')
@@ -630,5 +631,104 @@ def _add_overview(con: duckdb.DuckDBPyConnection) -> None:
         join mart_channel_cost_per_inquiry m
             on m.company_id = w.company_id and m.date_day between date_trunc('month', w.week_end) and w.week_end
         group by all
+        """
+    )
+
+
+def _add_traffic(con: duckdb.DuckDBPyConnection) -> None:
+    """The traffic marts (issue 11) with the dbt marts' columns, derived from the tables above.
+
+    Stand-ins: Alibaba.com's back-office on the days the cost mart has clicks (exposures 40 x clicks,
+    visitors 80 % of clicks, one inquiry more than the register), Baidu Tongji visitors for the PPC
+    and SEO channels, one PPC keyword carrying the Baidu spend and inquiries, and the platform-vs-
+    register reconciliation of alibaba_intl (platform = register + 1 on the 15th).
+    """
+    periods = """
+        d.date_day between c.last_complete_month_start and c.last_complete_month_end as is_last_complete_month,
+        d.date_day between c.last_complete_week_start and c.last_complete_week_end as is_last_complete_week
+    """
+    con.execute(
+        f"""
+        create table mart_channel_traffic_funnel as
+        select d.company_id, d.date_day, d.channel_id, d.channel_group, d.is_paid,
+            d.channel_group = 'b2b_platform' as has_platform_statistics,
+            case when d.clicks > 0 then d.clicks * 40 end::bigint as exposures,
+            nullif(d.clicks, 0)::bigint as clicks,
+            case when d.clicks > 0 then d.clicks * 8 // 10 end::bigint as visitors,
+            case when d.channel_group <> 'b2b_platform' and d.clicks > 0 then d.clicks end::bigint as sessions,
+            case when d.channel_group = 'b2b_platform' then d.inquiries_total + 1 end::bigint as inquiries_reported,
+            case when d.channel_group = 'b2b_platform' then 2 end::bigint as tm_consultations,
+            d.inquiries_total::bigint as inquiries_total, d.inquiries_valid::bigint as inquiries_valid,
+            d.inquiries_intentional::bigint as inquiries_intentional,
+            d.inquiries_effective::bigint as inquiries_effective, d.inquiries_won::bigint as inquiries_won,
+            d.won_revenue_cny, d.spend_variable_cny, d.spend_fixed_cny, d.spend_total_cny,
+            {periods}
+        from mart_channel_cost_per_inquiry d join dim_companies c using (company_id)
+        """
+    )
+    con.execute(
+        """
+        create table mart_channel_traffic as
+        select d.company_id, d.date_day, d.channel_id, d.channel_group,
+            case when d.channel_group = 'b2b_platform' then 'b2b_platform' else 'web_analytics' end as traffic_source,
+            case when d.channel_group = 'b2b_platform' then d.channel_id when d.channel_id = 'baidu_ppc' then '百度推广'
+                 else '百度' end as source,
+            case when d.channel_group = 'b2b_platform' then 'b2b_platform' when d.channel_id = 'baidu_ppc' then '付费搜索'
+                 else '搜索引擎' end as medium,
+            case when d.channel_group = 'b2b_platform' then d.exposures end as exposures,
+            case when d.channel_group = 'b2b_platform' then d.clicks end as clicks,
+            d.visitors, d.sessions, d.sessions * 3 as pageviews, d.inquiries_reported, d.tm_consultations,
+            case when d.sessions is not null then d.inquiries_total end as conversions,
+            d.is_last_complete_month, d.is_last_complete_week
+        from mart_channel_traffic_funnel d
+        where d.visitors is not null
+        """
+    )
+    con.execute(
+        f"""
+        create table mart_keyword_performance as
+        with spend as (
+            select company_id, date_day, channel_id, spend_variable_cny as spend_cny, impressions, clicks
+            from mart_channel_cost_per_inquiry where channel_id = 'baidu_ppc' and clicks > 0
+        ),
+        asked as (
+            select company_id, received_date as date_day, channel_id, count(*) as inquiries_total,
+                count(*) filter (where not is_invalid) as inquiries_valid,
+                count(*) filter (where is_won) as inquiries_won
+            from fct_inquiries where channel_id = 'baidu_ppc' group by all
+        ),
+        d as (
+            select coalesce(s.company_id, a.company_id) as company_id, coalesce(s.date_day, a.date_day) as date_day,
+                'baidu_ppc' as channel_id, s.spend_cny, s.impressions, s.clicks, a.inquiries_total, a.inquiries_valid,
+                a.inquiries_won
+            from spend s full join asked a using (company_id, date_day)
+        )
+        select d.company_id, d.date_day, d.channel_id, '液压阀价格' as keyword_key, '液压阀价格' as keyword,
+            d.spend_cny is not null as has_keyword_spend, coalesce(d.spend_cny, 0)::decimal(18,2) as spend_cny,
+            d.impressions::bigint as impressions, d.clicks::bigint as clicks,
+            coalesce(d.inquiries_total, 0)::bigint as inquiries_total,
+            coalesce(d.inquiries_valid, 0)::bigint as inquiries_valid,
+            coalesce(d.inquiries_won, 0)::bigint as inquiries_won, 0::bigint as inquiries_by_landing_page,
+            d.spend_cny / nullif(d.inquiries_valid, 0) as cost_per_inquiry_cny,
+            {periods}
+        from d join dim_companies c using (company_id)
+        """
+    )
+    con.execute(
+        f"""
+        create table mart_inquiry_reconciliation as
+        with days as (
+            select company_id, channel_id, received_date as date_day, count(*) as inquiries_registered
+            from fct_inquiries where channel_id = 'alibaba_intl' group by all
+        )
+        select d.company_id, d.channel_id, 'b2b_platform' as channel_group, d.date_day,
+            'America/Los_Angeles' as reporting_timezone, 1 as recording_lag_days,
+            (d.inquiries_registered + case when day(d.date_day) = 15 then 1 else 0 end)::bigint as inquiries_platform,
+            d.inquiries_registered::bigint as inquiries_registered,
+            d.inquiries_registered::bigint as inquiries_registered_unshifted, true as is_settled,
+            (case when day(d.date_day) = 15 then 1 else 0 end)::bigint as inquiry_gap,
+            (case when day(d.date_day) = 15 then 1 else 0 end) / (d.inquiries_registered + 1.0) as inquiry_gap_share,
+            {periods}
+        from days d join dim_companies c using (company_id)
         """
     )
