@@ -1,6 +1,7 @@
 -- One row per company x day x channel: the whole path from exposure to won inquiry with the
 -- channel's spend, and the upper-funnel ratios (NULL where the denominator is zero or unknown).
---   exposures: B2B platforms' 曝光 (back-office), else the ad reports' impressions (展现)
+--   exposures: B2B platforms' 曝光 (back-office), else the ad reports' impressions (展现); NULL
+--              (unknown) for a channel no back-office or ad report covers that day
 --   clicks:    B2B platforms' clicks (back-office, organic and P4P), else the ad reports' clicks
 --   visitors:  B2B platforms' visitors, else the web analytics visitors of the channel
 --   inquiries_reported: what the platform's back-office counted (B2B platforms only)
@@ -18,8 +19,6 @@ with cost_days as (
         spend_variable_cny,
         spend_fixed_cny,
         spend_total_cny,
-        impressions,
-        clicks,
         inquiries_total,
         inquiries_valid,
         inquiries_intentional,
@@ -27,6 +26,16 @@ with cost_days as (
         inquiries_won,
         won_revenue_cny
     from {{ ref('mart_channel_cost_per_inquiry') }}
+
+),
+
+ad_days as (
+
+    -- impressions and clicks only where an ad report has the channel that day: for a channel
+    -- without one (SEO, WeChat, exhibitions) they are unknown, not 0
+    select company_id, spend_date as date_day, channel_id, sum(impressions) as impressions, sum(clicks) as clicks
+    from {{ ref('int_ad_spend_converted') }}
+    group by company_id, spend_date, channel_id
 
 ),
 
@@ -73,11 +82,11 @@ joined as (
         platform_days.channel_id is not null as has_platform_statistics,
         case
             when platform_days.channel_id is not null then platform_days.exposures
-            else cost_days.impressions
+            else ad_days.impressions
         end as exposures,
         case
             when platform_days.channel_id is not null then platform_days.clicks
-            else cost_days.clicks
+            else ad_days.clicks
         end as clicks,
         case
             when platform_days.channel_id is not null then platform_days.visitors
@@ -100,6 +109,10 @@ joined as (
         on day_keys.company_id = cost_days.company_id
         and day_keys.date_day = cost_days.date_day
         and day_keys.channel_id = cost_days.channel_id
+    left join ad_days
+        on day_keys.company_id = ad_days.company_id
+        and day_keys.date_day = ad_days.date_day
+        and day_keys.channel_id = ad_days.channel_id
     left join platform_days
         on day_keys.company_id = platform_days.company_id
         and day_keys.date_day = platform_days.date_day
