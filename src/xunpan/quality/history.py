@@ -290,7 +290,10 @@ def freshness_rows(
                 "input_kind": kind,
                 "input_kind_label": KIND_LABELS.get(kind, kind),
                 "newest_data_date": newest,
-                "days_behind": None if newest is None else (business_date - newest).days,
+                # Reference data (cost cards, contracts) is valid until replaced: no days behind.
+                "days_behind": None
+                if newest is None or status == "reference"
+                else (business_date - newest).days,
                 "freshness_limit_days": limit_days,
                 "files_loaded": len(entries),
                 "last_loaded_at": last_loaded,

@@ -129,3 +129,41 @@ def test_a_blocked_first_run_publishes_nothing(settings: Settings, warehouse: Pa
     assert publish_quality_refresh(settings, "bad") is None
     assert not settings.serving_current.exists()
     assert _rows(history_path(settings), "select distinct status from quality_runs") == [("blocked",)]
+
+
+def test_freshness_per_input_kind_and_days_covered() -> None:
+    import datetime as dt
+
+    from xunpan.quality.history import freshness_rows
+
+    def loaded(kind: str, first: str | None, last: str | None, company: str = "acme") -> dict:
+        return {"status": "loaded", "kind": kind, "company_id": company, "date_min": first, "date_max": last}
+
+    manifest = [
+        loaded("ad_spend", "2026-02-20", "2026-03-09"),
+        loaded("ad_spend", "2026-03-01", "2026-03-12"),  # a day after the business date is not counted
+        loaded("inquiries", "2026-02-01", "2026-03-04"),
+        loaded("product_costs", "2026-01-01", "2026-01-01"),
+        {"status": "quarantined", "kind": "orders", "company_id": "acme"},
+    ]
+    freshness, coverage = freshness_rows(manifest, dt.date(2026, 3, 10), limit_days=3)
+    by_kind = {r["input_kind"]: r for r in freshness}
+    assert set(by_kind) == {"ad_spend", "inquiries", "product_costs"}
+    assert (by_kind["ad_spend"]["newest_data_date"], by_kind["ad_spend"]["days_behind"]) == (
+        dt.date(2026, 3, 10),
+        0,
+    )
+    assert by_kind["ad_spend"]["status"] == "fresh" and by_kind["ad_spend"]["files_loaded"] == 2
+    assert (by_kind["inquiries"]["days_behind"], by_kind["inquiries"]["status"]) == (6, "stale")
+    assert (
+        by_kind["product_costs"]["status"] == "reference" and by_kind["product_costs"]["days_behind"] is None
+    )
+    covered = {
+        (r["input_kind"], r["month_start"].month): (r["days_covered"], r["days_in_month"]) for r in coverage
+    }
+    assert covered == {
+        ("ad_spend", 2): (9, 28),
+        ("ad_spend", 3): (10, 31),
+        ("inquiries", 2): (28, 28),
+        ("inquiries", 3): (4, 31),
+    }
