@@ -106,10 +106,10 @@ def test_owner_sees_the_marts_figures_for_the_last_complete_week_and_the_week_be
         assert "上个完整周 Last complete week" in view.filters, where
         charts = view.charts
         # The headline tiles: the last complete week.
-        assert shown(valid, ",d") in charts["本周合格询盘 Valid inquiries this week"], where
-        assert shown(deals, ",d") in charts["本周成交单数 Deals closed this week"], where
-        assert shown(spend, ",.0f") in charts["本周花费 Spend this week (CNY)"], where
-        assert shown(cpi, ",.2f") in charts["每合格询盘成本 Cost per valid inquiry (CNY)"], where
+        assert shown(valid, ",d") in charts["合格询盘 Valid inquiries"], where
+        assert shown(deals, ",d") in charts["成交单数 Deals closed"], where
+        assert shown(spend, ",.0f") in charts["花费 Spend (CNY)"], where
+        assert shown(cpi, ",.2f") in charts["询盘成本 Cost / valid inquiry"], where
         # The comparison tables: this week, the week before (the same as that week's own row), and
         # the arrow text of the mart.
         tables = {

@@ -68,7 +68,9 @@ def read_overview(
                 )
                 # Charts below the fold load when scrolled to: visit each before reading.
                 if not _wait_settled(page, _HOLDER, min(expected, 1), chart_timeout):
-                    raise XunpanError(f"{SLUG} at {width}x{height}: no chart finished drawing")
+                    failed = artifacts_dir / f"overview-{size}-{width}x{height}-failed.png"
+                    page.screenshot(path=str(failed), full_page=True)
+                    raise XunpanError(f"{SLUG} at {width}x{height}: no chart finished drawing (see {failed})")
                 holders = page.locator(_HOLDER)
                 for index in range(holders.count()):
                     holders.nth(index).scroll_into_view_if_needed(timeout=timeout_ms)
