@@ -450,6 +450,22 @@ if FEATURE_FLAGS["ALERT_REPORTS"]:
         "reports.scheduler": {"task": "reports.scheduler", "schedule": crontab(minute="*", hour="*")},
         "reports.prune_log": {"task": "reports.prune_log", "schedule": crontab(minute=0, hour=0)},
     }
+    from celery.signals import task_prerun
+
+    def _eta_as_datetime(task=None, **_kwargs) -> None:
+        """reports.execute logs its run with Celery's `eta`, which arrives as ISO text; SQLite's
+        DateTime column (the embedded metadata) refuses text, Postgres casts it. Hand it a datetime."""
+        from datetime import UTC, datetime
+
+        eta = getattr(getattr(task, "request", None), "eta", None)
+        if isinstance(eta, str):
+            parsed = datetime.fromisoformat(eta)
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            task.request.eta = parsed
+
+    task_prerun.connect(_eta_as_datetime, weak=False)
+
     if CELERY_CONFIG is None:
 
         class CeleryConfig:  # the embedded default's broker, without Redis

@@ -14,6 +14,9 @@ from pathlib import Path
 
 from xunpan.config import Settings
 from xunpan.dashboards.assets import render_bundle
+from xunpan.dashboards.reports import BEAT as REPORT_BEAT
+from xunpan.dashboards.reports import WORKER as REPORT_WORKER
+from xunpan.dashboards.reports import beat_argv, bootstrap_spec, report_env, worker_argv
 from xunpan.errors import XunpanError
 from xunpan.secrets import ensure_secrets
 from xunpan.services import service_pid, start_service, stop_service, wait_http
@@ -143,9 +146,21 @@ def setup_superset(settings: Settings) -> None:
         "XUNPAN_SUPERSET_ADMIN_USER": secrets["SUPERSET_ADMIN_USER"],
         "XUNPAN_SUPERSET_ADMIN_PASSWORD": secrets["SUPERSET_ADMIN_PASSWORD"],
     }
+    # The report schedules of superset/reports.yaml, with the addresses of XUNPAN_REPORT_EMAIL_TO.
+    env["XUNPAN_REPORTS"] = bootstrap_spec(settings)
     with tempfile.TemporaryDirectory(prefix="xunpan-assets-") as tmp:
         bundle = render_bundle(settings, Path(tmp) / "xunpan_assets.zip")
         run_bootstrap(settings, ["setup", str(bundle), str(roles_file(settings))], env)
+
+
+def sync_report_schedules(settings: Settings, reports: Path | None = None) -> str:
+    """Create or update the report schedules alone (setup does it too); returns the setup output."""
+    return run_bootstrap(
+        settings,
+        ["sync-reports", str(roles_file(settings))],
+        {"XUNPAN_REPORTS": bootstrap_spec(settings, reports)},
+        what="reports",
+    )
 
 
 def superset_url(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> str:
@@ -153,16 +168,18 @@ def superset_url(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> str:
 
 
 def start_superset(settings: Settings, port: int = DEFAULT_PORT, timeout: float = 180.0) -> str:
-    """Start the web server in the background (if it is not running) and wait for /health."""
+    """Start the web server, and the reports' Celery worker and beat, in the background (those not
+    running yet), and wait for /health."""
     _check_environment(settings)
     settings.superset_home.mkdir(parents=True, exist_ok=True)
     start_service(
         settings,
         SERVICE_NAME,
         superset_server_argv(settings, port),
-        superset_env(settings),
+        {**superset_env(settings), **report_env(settings, port)},
         cwd=settings.superset_home,
     )
+    start_report_services(settings, port)
     url = superset_url(port)
     try:
         wait_http(f"{url}/health", timeout=timeout)
@@ -175,8 +192,25 @@ def start_superset(settings: Settings, port: int = DEFAULT_PORT, timeout: float 
     return url
 
 
+def start_report_services(settings: Settings, port: int = DEFAULT_PORT) -> None:
+    """The Celery worker and beat of the scheduled reports (xunpan.dashboards.reports).
+
+    The screenshots are taken from the web server at `port`; SMTP comes from the settings.
+    """
+    env = {**superset_env(settings), **report_env(settings, port)}
+    start_service(settings, REPORT_WORKER, worker_argv(settings), env, cwd=settings.superset_home)
+    start_service(settings, REPORT_BEAT, beat_argv(settings), env, cwd=settings.superset_home)
+
+
+def stop_report_services(settings: Settings) -> list[str]:
+    """Stop the beat first (nothing new is queued), then the worker; returns the names stopped."""
+    return [name for name in (REPORT_BEAT, REPORT_WORKER) if stop_service(settings, name)]
+
+
 def stop_superset(settings: Settings) -> bool:
-    """Stop the web server and all its workers; False if it was not running."""
+    """Stop the web server and all its workers, and the reports' worker and beat; False if the web
+    server was not running."""
+    stop_report_services(settings)
     return stop_service(settings, SERVICE_NAME)
 
 

@@ -16,6 +16,7 @@ Usage:
   python superset_bootstrap.py setup BUNDLE.zip ROLES.yaml   (or just BUNDLE.zip: the repository's roles)
   python superset_bootstrap.py add-users ROLES.yaml
   python superset_bootstrap.py list-users ROLES.yaml
+  python superset_bootstrap.py sync-reports ROLES.yaml   (the schedules of XUNPAN_REPORTS, JSON)
 The admin user name and password come from XUNPAN_SUPERSET_ADMIN_USER / _PASSWORD in the
 environment, the new users from XUNPAN_NEW_USERS, a JSON list of {"role", "username", "company",
 "password"} (never from argv, which other users can read in the process list); no password is printed. Companies named in XUNPAN_COMPANIES
@@ -362,6 +363,107 @@ def list_users(roles_file: RolesFile) -> None:
         )
 
 
+# --- scheduled reports (superset/reports.yaml) ---------------------------------------------
+
+
+def _report_user(roles_file: RolesFile, company: str):
+    """The user a company's reports run as: the owner role plus the company's role (RLS applies).
+
+    Nobody logs in as it: its password is random, never stored or shown.
+    """
+    import secrets as _random
+
+    from superset import security_manager
+
+    username = f"xunpan-report-{company}"
+    roles = _roles_for(roles_file, "owner", company)
+    user = security_manager.find_user(username=username)
+    if user is None:
+        user = security_manager.add_user(
+            username=username,
+            first_name="询盘周报 report",
+            last_name=company,
+            email=f"{username}@xunpan.invalid",
+            role=roles,
+            password=_random.token_urlsafe(32),
+            commit=False,
+        )
+        if not user:
+            raise SystemExit(f"could not create the Superset user {username!r}")
+    user.roles = roles
+    user.active = True
+    return user
+
+
+def sync_reports(roles_file: RolesFile, spec: dict, companies: list[str]) -> None:
+    """Create or update one report schedule per report of the spec and company (idempotent).
+
+    `spec` is what xunpan.dashboards.reports hands over: {"reports": [...], "recipients":
+    {company: [address, ...]}}. A company without an address gets its schedule, inactive.
+    """
+    from superset.models.dashboard import Dashboard
+    from superset.reports.models import (
+        ReportCreationMethod,
+        ReportRecipients,
+        ReportRecipientType,
+        ReportSchedule,
+        ReportScheduleType,
+    )
+
+    from superset import db
+
+    recipients = spec.get("recipients") or {}
+    for report in spec.get("reports") or []:
+        dashboard = db.session.query(Dashboard).filter_by(slug=report["dashboard"]).one_or_none()
+        if dashboard is None:
+            _say(f"report {report['key']!r}: no dashboard with slug {report['dashboard']!r}; not scheduled")
+            continue
+        for company in companies:
+            name = f"{report['name']} · {company}"
+            schedule = (
+                db.session.query(ReportSchedule)
+                .filter_by(name=name, type=ReportScheduleType.REPORT)
+                .one_or_none()
+            )
+            if schedule is None:
+                schedule = ReportSchedule(name=name, type=ReportScheduleType.REPORT)
+                db.session.add(schedule)
+            addresses = recipients.get(company) or []
+            schedule.description = report.get("description")
+            schedule.email_subject = name
+            schedule.dashboard = dashboard
+            schedule.chart = None
+            schedule.crontab = report["crontab"]
+            schedule.timezone = report["timezone"]
+            schedule.report_format = report["format"]
+            schedule.creation_method = ReportCreationMethod.ALERTS_REPORTS
+            schedule.working_timeout = int(report["working_timeout"])
+            schedule.custom_width = report.get("width")
+            schedule.force_screenshot = True
+            schedule.owners = [_report_user(roles_file, company)]
+            schedule.recipients = (
+                [
+                    ReportRecipients(
+                        type=ReportRecipientType.EMAIL,
+                        recipient_config_json=json.dumps({"target": ",".join(addresses)}),
+                    )
+                ]
+                if addresses
+                else []
+            )
+            schedule.active = bool(addresses)
+            _say(
+                f"report {name!r}: {report['crontab']} {report['timezone']}, dashboard {report['dashboard']!r}, "
+                f"{len(addresses)} recipient(s), {'active' if addresses else 'inactive (no address)'}"
+            )
+    db.session.commit()
+
+
+def _reports_spec() -> dict | None:
+    raw = os.environ.get("XUNPAN_REPORTS")
+    return json.loads(raw) if raw else None
+
+
 def _setup(app, bundle: Path, roles_file: RolesFile) -> int:
     username = os.environ.get("XUNPAN_SUPERSET_ADMIN_USER", "admin")
     password = os.environ.get("XUNPAN_SUPERSET_ADMIN_PASSWORD", "")
@@ -381,7 +483,10 @@ def _setup(app, bundle: Path, roles_file: RolesFile) -> int:
     _ensure_admin(username, password)
     with app.test_request_context():
         _import_assets(bundle, username)
-    sync_roles(roles_file, [])
+    companies = sync_roles(roles_file, [])
+    spec = _reports_spec()
+    if spec is not None:
+        sync_reports(roles_file, spec, companies)
     return 0
 
 
@@ -393,7 +498,7 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[1].endswith(".zip"):
         argv = [argv[0], "setup", argv[1], str(DEFAULT_ROLES)]
     command = argv[1] if len(argv) > 1 else ""
-    shapes = {"setup": 4, "add-users": 3, "list-users": 3}
+    shapes = {"setup": 4, "add-users": 3, "list-users": 3, "sync-reports": 3}
     if shapes.get(command) != len(argv):
         print(__doc__, file=sys.stderr)
         return 2
@@ -407,6 +512,9 @@ def main(argv: list[str]) -> int:
         roles_file = RolesFile(Path(argv[2]))
         if command == "list-users":
             list_users(roles_file)
+            return 0
+        if command == "sync-reports":
+            sync_reports(roles_file, _reports_spec() or {}, sync_roles(roles_file, []))
             return 0
         users = json.loads(os.environ.get("XUNPAN_NEW_USERS") or "[]")
         if not users:

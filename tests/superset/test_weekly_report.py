@@ -1,0 +1,184 @@
+"""The weekly report end to end: Superset's schedule, a real Celery beat and worker, a local SMTP sink.
+
+On the shared Superset of conftest.py: the two-company serving file is published, the schedule
+of superset/reports.yaml is created for acme with an address (the same report, dashboard and
+format; only its crontab is every minute, so that the test does not wait for a Monday), the
+worker and beat are restarted with SMTP pointing at an aiosmtpd sink on loopback, and the test
+waits for the e-mail. It must come once, to the owner's address, with a PNG of the dashboard that
+is not blank and the four summary lines of acme's last complete week.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import html
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from xunpan.dashboards.reports import load_reports, reports_file
+from xunpan.dashboards.server import (
+    start_report_services,
+    stop_report_services,
+    sync_report_schedules,
+)
+from xunpan.services import service_pid
+from xunpan.weekly_summary import weekly_summary
+
+sys.path.insert(0, str(Path(__file__).parent))
+from company_data import publish_two_companies
+
+pytestmark = [pytest.mark.slow]
+
+OWNER = "boss@acme.example.cn"
+# Time for the beat's next minute, the screenshot (Chromium on a busy two-core machine) and SMTP.
+WAIT_SECONDS = 420
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+class _Robot(BaseHTTPRequestHandler):
+    """A WeCom/DingTalk-style robot on loopback: keeps the JSON bodies it receives."""
+
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:  # http.server's hook name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _colours(settings, png: bytes, tmp_path: Path) -> int:
+    """Distinct colours of the PNG, counted with Pillow of the Superset environment."""
+    path = tmp_path / "report.png"
+    path.write_bytes(png)
+    script = (
+        "import sys; from PIL import Image; im = Image.open(sys.argv[1]).convert('RGB'); "
+        "print(len(im.getcolors(maxcolors=1 << 24)), im.size[0], im.size[1])"
+    )
+    out = subprocess.run(
+        [str(settings.venv_bin("superset", "python")), "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return int(out[0])
+
+
+def test_weekly_report_schedule_is_as_configured():
+    (report,) = [r for r in load_reports(reports_file(_settings_repo())) if r.key == "weekly_overview"]
+    assert report.crontab == "0 8 * * 1"  # Monday 08:00 ...
+    assert report.timezone == "Asia/Shanghai"  # ... in China
+    assert report.format in ("PNG", "PDF")
+
+
+def _settings_repo():
+    from xunpan.config import Settings
+
+    return Settings.from_env()
+
+
+def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_stack, tmp_path, monkeypatch):
+    settings = superset_stack.settings
+    serving = publish_two_companies(settings.serving_dir, "serving-weekly-report")
+    port = int(superset_stack.url.rsplit(":", 1)[1])
+
+    sink = _Sink()
+    smtp_port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    robot = ThreadingHTTPServer(("127.0.0.1", 0), type("Robot", (_Robot,), {"received": []}))
+    threading.Thread(target=robot.serve_forever, daemon=True).start()
+    # The worker inherits the alert webhook (xunpan.notify), plain http allowed for loopback.
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{robot.server_address[1]}/robot/send")
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
+    # The report as configured, but due every minute (beat checks each minute for due schedules).
+    data = yaml.safe_load(reports_file(settings).read_text(encoding="utf-8"))
+    for report in data["reports"]:
+        report["crontab"] = "* * * * *"
+    every_minute = tmp_path / "reports.yaml"
+    every_minute.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    configured = dataclasses.replace(
+        settings, smtp_host="127.0.0.1", smtp_port=smtp_port, report_email_to=(("acme", OWNER),)
+    )
+    try:
+        output = sync_report_schedules(configured, every_minute)
+        assert "1 recipient(s), active" in output, output
+        stop_report_services(settings)
+        start_report_services(configured, port)
+        assert service_pid(settings, "superset-worker") and service_pid(settings, "superset-beat")
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not sink.messages and time.monotonic() < deadline:
+            time.sleep(2)
+        # No second run: stop the beat as soon as the first e-mail is in.
+        stop_report_services(settings)
+    finally:
+        stop_report_services(settings)
+        controller.stop()
+        robot.shutdown()
+        robot.server_close()
+        # Leave the schedules as setup makes them: weekly, no address, inactive.
+        sync_report_schedules(settings)
+    worker_log = (settings.logs / "superset-worker.log").read_text(encoding="utf-8", errors="replace")
+    assert sink.messages, "no e-mail within the wait; end of the worker log:\n" + worker_log[-4000:]
+    assert len(sink.messages) == 1
+    recipients, raw = sink.messages[0]
+    assert recipients == [OWNER]
+    message = email.message_from_bytes(raw, policy=default_policy)
+    assert "询盘周报" in message["Subject"] and "acme" in message["Subject"]
+
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1
+    png = images[0].get_payload(decode=True)
+    # A blank PNG (taken before the charts drew) is a few KB of one colour.
+    assert len(png) > 20_000
+    assert _colours(settings, png, tmp_path) > 50
+
+    body = next(p for p in message.walk() if p.get_content_type() == "text/html").get_content()
+    summary = weekly_summary(settings.serving_dir / "companies" / "acme" / "current.duckdb", "acme")
+    lines = summary.lines()
+    assert len(lines) == 4
+    for line in lines:
+        assert html.escape(line) in body, (line, body[:3000])
+    # The figures are acme's: serving_data's last complete week, 2026-10-19..25.
+    assert lines[0].endswith("2026-10-19 ~ 2026-10-25")
+    assert lines[3] == "数据截至 2026-10-31"
+    # The same four lines reached the robot webhook as one text message.
+    assert robot.RequestHandlerClass.received == [{"msgtype": "text", "text": {"content": "\n".join(lines)}}]
+    (settings.repo / "artifacts" / "superset").mkdir(parents=True, exist_ok=True)
+    (settings.repo / "artifacts" / "superset" / "weekly-report.png").write_bytes(png)
+    (settings.repo / "artifacts" / "superset" / "weekly-report.json").write_text(
+        json.dumps(
+            {"subject": message["Subject"], "summary": lines, "png_bytes": len(png)}, ensure_ascii=False
+        )
+    )
+    assert serving.exists()
