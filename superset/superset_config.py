@@ -514,10 +514,35 @@ if FEATURE_FLAGS["ALERT_REPORTS"]:
         lines = "<br>".join(html.escape(line) for line in summary.lines())
         return f'<div class="xunpan-weekly-summary" style="font-size:15px;margin:0 0 12px">{lines}</div>'
 
+    # A screenshot with fewer colours than this is blank (taken before the charts drew, or of an
+    # error page): the report fails instead of mailing it.
+    REPORT_MIN_COLOURS = 16
+
+    class BlankScreenshotError(RuntimeError):
+        """Superset would mail a blank PNG without an error (a known 6.x pitfall)."""
+
+    def _refuse_blank_images(msg) -> None:
+        import io
+
+        from PIL import Image
+
+        for part in msg.walk():
+            if part.get_content_maintype() != "image":
+                continue
+            with Image.open(io.BytesIO(part.get_payload(decode=True))) as image:
+                colours = image.convert("RGB").getcolors(maxcolors=REPORT_MIN_COLOURS)
+            if colours is not None:  # None: more colours than the limit
+                raise BlankScreenshotError(
+                    f"xunpan: the report's screenshot has only {len(colours)} colour(s); it is blank "
+                    "(the dashboard had not drawn or showed an error), so it is not sent"
+                )
+
     def EMAIL_HEADER_MUTATOR(msg, **header_data):  # Superset's name for this hook
-        """Put the four-line summary at the top of the weekly report e-mail (before the image)."""
+        """Refuse a blank screenshot; put the four-line summary at the top of the weekly report."""
         from email.mime.text import MIMEText
 
+        # Raising here fails the send: Superset logs the report as failed and tells its owners.
+        _refuse_blank_images(msg)
         try:
             summary = _weekly_summary_html(header_data)
         except Exception:  # no summary is better than no report

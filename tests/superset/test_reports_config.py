@@ -125,3 +125,49 @@ def test_compose_reports_use_redis_with_the_beat(settings: Settings):
     assert config["broker"] == "redis://:pw@redis:6379/0"
     assert config["beat"] == ["reports.prune_log", "reports.scheduler"]
     assert config["dry_run"] is True
+
+
+@pytest.mark.slow
+def test_a_blank_screenshot_fails_the_report_instead_of_being_mailed(settings: Settings):
+    """Superset 6.x mails a blank PNG without an error; the e-mail hook refuses it."""
+    python = settings.venv_bin("superset", "python")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XUNPAN_HOME": str(settings.home),
+        "SUPERSET_SECRET_KEY": "k" * 40,
+        **report_env(settings, 8123),
+    }
+    probe = f"""
+import io, runpy
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from PIL import Image, ImageDraw
+
+c = runpy.run_path({str(CONFIG)!r})
+
+def message(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    msg = MIMEMultipart("related")
+    msg.attach(MIMEText("<html><body>report</body></html>", "html"))
+    msg.attach(MIMEImage(buffer.getvalue(), name="report.png"))
+    return msg
+
+blank = Image.new("RGB", (1366, 800), "white")
+try:
+    c["EMAIL_HEADER_MUTATOR"](message(blank), owners=[])
+    print("blank sent")
+except c["BlankScreenshotError"] as exc:
+    print("blank refused:", exc)
+drawn = Image.new("RGB", (1366, 800), "white")
+pen = ImageDraw.Draw(drawn)
+for i in range(40):
+    pen.rectangle([i * 30, 100, i * 30 + 25, 700], fill=(6 * i, 255 - 6 * i, 120))
+c["EMAIL_HEADER_MUTATOR"](message(drawn), owners=[])
+print("drawn sent")
+"""
+    out = subprocess.run([str(python), "-c", probe], env=env, capture_output=True, text=True, check=True)
+    lines = out.stdout.strip().splitlines()
+    assert lines[-2].startswith("blank refused: xunpan: the report's screenshot has only 1 colour(s)")
+    assert lines[-1] == "drawn sent"
