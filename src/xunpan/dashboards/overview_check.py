@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xunpan.dashboards.browser import CHROMIUM, CHROMIUM_ARGS, _login, _wait_settled
+from xunpan.dashboards.browser import CHROMIUM, CHROMIUM_ARGS, _filter_state, _login, _wait_settled
 from xunpan.errors import XunpanError
 
 SLUG = "overview"
@@ -22,14 +22,15 @@ _HOLDER = '[data-test="dashboard-component-chart-holder"]'
 
 @dataclass
 class OverviewView:
-    """One screen size: every chart's text by chart name, the screenshot, and the filter bar's text."""
+    """One screen size: every chart's text by chart name, the screenshot, the applied filter values."""
 
     size: str
     width: int
     height: int
     charts: dict[str, str] = field(default_factory=dict)
     screenshot: Path | None = None
-    filters: str = ""
+    # Native filter id suffix (company, month, week) -> the values the page applied.
+    applied: dict[str, list] = field(default_factory=dict)
 
 
 def read_overview(
@@ -85,8 +86,11 @@ def read_overview(
                         container.first.get_attribute("data-test-chart-name") if container.count() else None
                     )
                     view.charts[name or f"chart #{index + 1}"] = holder.inner_text()
-                panel = page.locator('[data-test="dashboard-filters-panel"]')
-                view.filters = panel.first.inner_text() if panel.count() else ""
+                dashboard_id = page.request.get(f"{base_url}/api/v1/dashboard/{SLUG}").json()["result"]["id"]
+                for filter_id, mask in _filter_state(page, base_url, dashboard_id).items():
+                    if isinstance(mask, dict):
+                        values = (mask.get("filterState") or {}).get("value") or []
+                        view.applied[filter_id.rsplit("-", 1)[-1]] = list(values)
                 page.evaluate("window.scrollTo(0, 0)")
                 page.wait_for_timeout(300)
                 view.screenshot = artifacts_dir / f"overview-{size}-{width}x{height}.png"
