@@ -106,7 +106,7 @@ def test_owner_sees_the_marts_figures_for_the_last_complete_week_and_the_week_be
         # It opened on the last complete week, for the owner's own company.
         assert view.applied["week"] == ["上个完整周 Last complete week"], (where, view.applied)
         period = view.charts["数据截至与报告期 Data through and reporting period"]
-        assert f"{COMPANY}\t2026-01-20" in period and "2026-01-12 ~ 2026-01-18" in period, where
+        assert "2026-01-20\t2025-12-01 ~ 2025-12-31\t2026-01-12 ~ 2026-01-18" in period, where
         charts = view.charts
         # The headline tiles: the last complete week.
         assert shown(valid, ",d") in charts["合格询盘 Valid inquiries"], where
