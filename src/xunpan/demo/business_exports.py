@@ -10,33 +10,11 @@ from xunpan.demo.finance import CostCard
 from xunpan.demo.formats import Cell, money, write_text_table, write_workbook
 from xunpan.demo.inquiries import STAGE_LABELS, Inquiry
 from xunpan.demo.world import DemoWorld
+from xunpan.sources.register_labels import REGISTER_HEADER_ZH
 
-REGISTER_HEADER: tuple[str, ...] = (
-    "询盘编号",
-    "询盘时间",
-    "来源渠道",
-    "询盘方式",
-    "客户公司",
-    "联系人",
-    "国家/地区",
-    "意向产品",
-    "当前阶段",
-    "意向时间",
-    "有效时间",
-    "成交时间",
-    "流失时间",
-    "流失原因",
-    "无效原因",
-    "成交金额",
-    "币种",
-    "业务员",
-    "关键词",
-    "着陆页",
-    # read by the invalid-inquiry rules (dbt seed invalid_inquiry_rules)
-    "邮箱",
-    "电话",
-    "询盘内容",
-)
+# The register's header is the importer's (xunpan.sources.register_labels, issue 13), including
+# 邮箱, 电话 and 询盘内容, which the invalid-inquiry rules read.
+REGISTER_HEADER: tuple[str, ...] = REGISTER_HEADER_ZH
 ORDERS_HEADER: tuple[str, ...] = (
     "订单号",
     "行号",

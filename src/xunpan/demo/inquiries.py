@@ -13,15 +13,10 @@ from xunpan.demo.catalog import CHANNELS, PRODUCTS, Brand, Channel
 from xunpan.demo.period import DemoPeriod
 from xunpan.demo.profile import DemoProfile, daily_intensity
 from xunpan.demo.sampling import allocate, choice, pick, triangular_days
+from xunpan.sources.register_labels import STAGE_LABEL_ZH
 
-STAGE_LABELS: dict[str, str] = {
-    "new": "新询盘",
-    "intentional": "意向",
-    "effective": "有效",
-    "won": "成交",
-    "lost": "流失",
-    "invalid": "无效",
-}
+# The labels the demo's register writes: the importer's own (one module, issue 13).
+STAGE_LABELS: dict[str, str] = STAGE_LABEL_ZH
 # Order of the funnel; lost and invalid end an inquiry wherever it stood.
 FUNNEL = ("new", "intentional", "effective", "won")
 # Which date columns a sales rep bothers to fill, per inquiry (the rest stay empty, as in real registers).

@@ -22,95 +22,17 @@ from xunpan.sources.cells import clean_text, parse_timestamp
 from xunpan.sources.frame import Frame, KindSpec, flag_duplicates
 from xunpan.sources.layout import Col, Layout
 
-# (field, parser, required, Chinese header(s), English spellings); the first spelling is the one
-# the layout lists, the others are synonyms registers use for the same column
-_COLUMNS: tuple[tuple[str, str, bool, str | tuple[str, ...], tuple[str, ...]], ...] = (
-    ("inquiry_id", "text", True, "询盘编号", ("inquiry_id", "Inquiry No.", "Inquiry Number")),
-    (
-        "received_at",
-        "timestamp",
-        True,
-        "询盘时间",
-        ("received_at", "Received", "Inquiry Time", "Inquiry Date"),
-    ),
-    ("channel_label", "text", True, "来源渠道", ("channel", "channel_label", "Source Channel", "Source")),
-    ("contact_method", "text", False, "询盘方式", ("contact_method", "Contact Method", "Method")),
-    ("customer_company", "text", False, "客户公司", ("customer_company", "Company", "Customer")),
-    ("contact_name", "text", False, "联系人", ("contact_name", "Contact", "Contact Person")),
-    ("country", "text", False, "国家/地区", ("country", "Country/Region")),
-    ("product", "text", False, "意向产品", ("product", "product_sku", "Product SKU")),
-    ("stage_label", "text", True, "当前阶段", ("stage", "Current Stage", "Status")),
-    ("intentional_at", "timestamp", False, "意向时间", ("intentional_at", "Intentional Date")),
-    ("effective_at", "timestamp", False, "有效时间", ("effective_at", "Effective Date")),
-    ("won_at", "timestamp", False, "成交时间", ("won_at", "Won Date")),
-    ("lost_at", "timestamp", False, "流失时间", ("lost_at", "Lost Date")),
-    ("lost_reason", "text", False, "流失原因", ("lost_reason",)),
-    ("invalid_reason", "text", False, "无效原因", ("invalid_reason",)),
-    ("deal_amount", "amount_or_null", False, "成交金额", ("deal_amount", "Deal Value")),
-    ("currency", "currency", False, "币种", ("currency",)),
-    ("sales_rep", "text", False, "业务员", ("sales_rep", "Sales", "Salesperson")),
-    ("keyword", "text", False, "关键词", ("keyword",)),
-    ("landing_page", "text", False, "着陆页", ("landing_page", "Landing URL")),
-    # What the invalid-inquiry rules look at (dbt seed invalid_inquiry_rules): contact details for
-    # the duplicate-contact rule and blocked domains, the message for spam keywords. Optional:
-    # registers without them still load, and those rules then have nothing to match.
-    (
-        "email",
-        "text",
-        False,
-        ("邮箱", "电子邮箱", "邮件地址", "客户邮箱", "联系邮箱"),
-        ("email", "E-mail", "Email Address"),
-    ),
-    (
-        "phone",
-        "text",
-        False,
-        ("电话", "联系电话", "手机", "手机号", "手机号码", "联系方式", "WhatsApp"),
-        ("phone", "Tel", "Telephone", "Mobile", "Phone Number", "WhatsApp"),
-    ),
-    (
-        "message",
-        "text",
-        False,
-        ("询盘内容", "留言", "留言内容", "询盘详情", "客户需求", "需求描述"),
-        ("message", "Inquiry Content", "Inquiry Message", "Content"),
-    ),
-)
+# the register's headers and stage labels live in one module, shared with the demo generator and
+# dbt's staging fallback (issue 13); STAGES and EXPECT_STAGE stay importable from here
+from xunpan.sources.register_labels import EXPECT_STAGE, REGISTER_COLUMNS, STAGES, chinese_headers
 
 _NOT_NULL = {"inquiry_id", "received_at", "channel_label", "stage_label"}
-
-STAGES: dict[str, str] = {
-    "新询盘": "new",
-    "新": "new",
-    "new": "new",
-    "意向": "intentional",
-    "意向询盘": "intentional",
-    "intentional": "intentional",
-    "有效": "effective",
-    "有效询盘": "effective",
-    "effective": "effective",
-    "成交": "won",
-    "成交询盘": "won",
-    "已成交": "won",
-    "won": "won",
-    "流失": "lost",
-    "已流失": "lost",
-    "lost": "lost",
-    "无效": "invalid",
-    "无效询盘": "invalid",
-    "invalid": "invalid",
-}
-EXPECT_STAGE = "one of 新询盘/意向/有效/成交/流失/无效 (or new/intentional/effective/won/lost/invalid)"
-
-
-def _spellings(headers: str | tuple[str, ...]) -> tuple[str, ...]:
-    return (headers,) if isinstance(headers, str) else headers
 
 
 def _layout(name: str, chinese: bool, description: str) -> Layout:
     cols = tuple(
-        Col(field, _spellings(zh) if chinese else en, parser, required, not_null=field in _NOT_NULL)
-        for field, parser, required, zh, en in _COLUMNS
+        Col(field, chinese_headers(zh) if chinese else en, parser, required, not_null=field in _NOT_NULL)
+        for field, parser, required, zh, en in REGISTER_COLUMNS
     )
     return Layout(name, "inquiries", cols, {}, (), description)
 

@@ -32,14 +32,9 @@ normalised as (
                 when 'lost' then 'lost'
                 when 'invalid' then 'invalid'
             end,
-            case trim(stage_label)
-                when '新询盘' then 'new'
-                when '意向' then 'intentional'
-                when '有效' then 'effective'
-                when '成交' then 'won'
-                when '流失' then 'lost'
-                when '无效' then 'invalid'
-            end
+            -- every label the importer knows (seed register_stage_labels, written from
+            -- xunpan.sources.register_labels), for rows landed without a canonical stage
+            stage_labels.canonical_stage
         ) as stage,
         stage_label,
         cast(intentional_at as {{ dbt.type_timestamp() }}) as intentional_at_local,
@@ -63,6 +58,8 @@ normalised as (
         cast(source_row as {{ dbt.type_bigint() }}) as source_row,
         cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
     from source_rows
+    left join {{ ref('register_stage_labels') }} as stage_labels
+        on lower(trim(source_rows.stage_label)) = stage_labels.label_key
 
 ),
 
