@@ -111,7 +111,7 @@ def test_owner_sees_the_marts_figures_for_the_last_complete_week_and_the_week_be
         # The headline tiles: the last complete week.
         assert shown(valid, ",d") in charts["合格询盘 Valid inquiries"], where
         assert shown(deals, ",d") in charts["成交单数 Deals closed"], where
-        assert shown(spend, ",.0f") in charts["花费 Spend (CNY)"], where
+        assert shown(spend, ",.2f") in charts["花费 Spend (CNY)"], where
         assert shown(cpi, ",.2f") in charts["询盘成本 Cost / valid inquiry"], where
         # The comparison tables: this week, the week before (the same as that week's own row), and
         # the arrow text of the mart.
