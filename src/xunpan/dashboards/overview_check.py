@@ -92,7 +92,9 @@ def read_overview(
                         values = (mask.get("filterState") or {}).get("value") or []
                         view.applied[filter_id.rsplit("-", 1)[-1]] = list(values)
                 page.evaluate("window.scrollTo(0, 0)")
-                page.wait_for_timeout(300)
+                # Charts scrolled away may be drawn again: wait for all before the pictures.
+                page.wait_for_timeout(500)
+                _wait_settled(page, _HOLDER, expected, chart_timeout)
                 view.screenshot = artifacts_dir / f"overview-{size}-{width}x{height}.png"
                 page.screenshot(path=str(view.screenshot), full_page=True)
                 # What fits the first screen, as the owner sees it without scrolling.
