@@ -443,7 +443,7 @@ if FEATURE_FLAGS["ALERT_REPORTS"]:
     SMTP_SSL_SERVER_AUTH = True  # TLS always verifies the server (SSL_CERT_FILE for a private CA)
     SMTP_MAIL_FROM = os.environ.get("SUPERSET_SMTP_MAIL_FROM") or "xunpan@localhost"
     ALERT_REPORTS_NOTIFICATION_DRY_RUN = not SMTP_HOST
-    EMAIL_REPORTS_SUBJECT_PREFIX = ""
+    EMAIL_REPORTS_SUBJECT_PREFIX = "xunpan"  # Superset puts a space after it
     EMAIL_REPORTS_CTA = "在 Superset 中打开 Open in Superset"
 
     _REPORT_BEAT = {
@@ -513,6 +513,32 @@ if FEATURE_FLAGS["ALERT_REPORTS"]:
             logging.getLogger(__name__).exception("xunpan: weekly summary webhook failed")
         lines = "<br>".join(html.escape(line) for line in summary.lines())
         return f'<div class="xunpan-weekly-summary" style="font-size:15px;margin:0 0 12px">{lines}</div>'
+
+    # Alerts run their own SQL on a serving database, where row-level security does not apply
+    # (like SQL Lab): an owner allowed to subscribe to reports could probe other companies' rows
+    # through an alert's condition. xunpan offers reports only; alerts are refused through the API
+    # for everyone, and report schedules may not carry SQL or a database.
+    _REPORT_API = re.compile(r"^/api/v1/report/?(?:\d+/?)?$")
+    _base_app_mutator = FLASK_APP_MUTATOR
+
+    def FLASK_APP_MUTATOR(app) -> None:  # extends the database guard above
+        from flask import jsonify, request
+
+        _base_app_mutator(app)
+
+        @app.before_request
+        def _refuse_alerts():
+            if request.method not in ("POST", "PUT") or not _REPORT_API.match(request.path):
+                return None
+            body = request.get_json(silent=True) or {}
+            if body.get("type") == "Alert" or body.get("sql") or body.get("database"):
+                response = jsonify(
+                    message="xunpan: alerts (SQL conditions on a database) are not offered: they would "
+                    "bypass row-level security; schedule a report of a dashboard or chart instead"
+                )
+                response.status_code = 403
+                return response
+            return None
 
     # A screenshot with fewer colours than this is blank (taken before the charts drew, or of an
     # error page): the report fails instead of mailing it.

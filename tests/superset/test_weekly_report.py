@@ -182,3 +182,33 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
         )
     )
     assert serving.exists()
+
+
+def test_setup_leaves_the_weekly_schedules_and_refuses_sql_alerts(superset_stack):
+    """After the test above, setup's schedules are back: Monday 08:00 Shanghai, inactive without address."""
+    client = superset_stack.client()
+    ids = {r["name"]: r["id"] for r in client.list_all("report", ("id", "name"))}
+    acme = client.get(f"/api/v1/report/{ids['询盘周报 Weekly report · acme']}")["result"]
+    assert (acme["crontab"], acme["timezone"], acme["type"], acme["report_format"]) == (
+        "0 8 * * 1",
+        "Asia/Shanghai",
+        "Report",
+        "PNG",
+    )
+    assert acme["active"] is False  # no address given in the settings: nothing would be sent
+    # Alerts run raw SQL on a serving database, where row-level security does not reach.
+    database = client.list_all("database", ("id",))[0]["id"]
+    status, _, body = client.raw(
+        "POST",
+        "/api/v1/report/",
+        {
+            "type": "Alert",
+            "name": "probe",
+            "crontab": "* * * * *",
+            "database": database,
+            "sql": "select count(*) from main.fct_inquiries where company_id = 'beta'",
+            "validator_type": "operator",
+            "validator_config_json": {"op": ">", "threshold": 0},
+        },
+    )
+    assert status == 403 and b"alerts" in body
