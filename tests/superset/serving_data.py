@@ -607,8 +607,10 @@ def _add_overview(con: duckdb.DuckDBPyConnection) -> None:
             c.spend_total_cny / nullif(c.inquiries_valid, 0) as cost_per_inquiry_cny,
             row_number() over (partition by c.company_id, c.week_start order by c.inquiries_valid desc, c.channel_id)
                 as rank_by_valid_inquiries,
-            case when c.inquiries_valid > 0 and c.spend_total_cny > 0 then row_number() over (
-                partition by c.company_id, c.week_start, c.inquiries_valid > 0 and c.spend_total_cny > 0
+            -- Stand-in: ranks every channel with valid inquiries (the last complete week's only
+            -- one, SEO, has no spend booked that week here; the dbt mart ranks paid ones only).
+            case when c.inquiries_valid > 0 then row_number() over (
+                partition by c.company_id, c.week_start, c.inquiries_valid > 0
                 order by c.spend_total_cny / nullif(c.inquiries_valid, 0), c.channel_id) end as rank_by_cost_per_inquiry,
             0 as last_week_inquiries_valid, '— 无可比 N/A' as valid_vs_last_week_text,
             '— 无可比 N/A' as cost_vs_last_week_text
