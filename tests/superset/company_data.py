@@ -34,6 +34,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# Tables whose datasets show the B2B platforms only (the whole-path funnel reads exposures, clicks
+# and visitors from the platforms' back-offices), so that both companies have rows in them.
+B2B_ONLY_TABLES = {"mart_channel_traffic_funnel"}
+
+
 def split_companies(path: Path) -> Path:
     """Turn serving_data's one company into acme and beta, in place."""
     con = duckdb.connect(str(path))
@@ -49,7 +54,10 @@ def split_companies(path: Path) -> Path:
                 continue
             name = _quote(table)
             con.execute(f"update main.{name} set company_id = 'acme'")
-            if "channel_id" in columns:
+            if table in B2B_ONLY_TABLES:
+                # A B2B-only table has no PPC rows: beta also keeps an Alibaba.com store there.
+                where = "where channel_id in ('baidu_ppc', 'alibaba_intl')"
+            elif "channel_id" in columns:
                 where = "where channel_id = 'baidu_ppc'"
             elif "product_sku" in columns:
                 where = "where product_sku = 'P-200'"
