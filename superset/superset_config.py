@@ -426,10 +426,16 @@ if FEATURE_FLAGS["ALERT_REPORTS"]:
     # One screen of the overview at a laptop's width, rendered fully before the shot: a PNG taken
     # while charts still load is delivered blank, without an error (a known 6.x pitfall).
     WEBDRIVER_WINDOW = {"dashboard": (1366, 2000), "slice": (1366, 800), "pixel_density": 1}
-    SCREENSHOT_SELENIUM_HEADSTART = 5
+    # Superset waits for the chart containers present when it looks; a dashboard that has not yet
+    # inserted them (a busy machine) passes at once and is shot blank. Give the page time first.
+    SCREENSHOT_SELENIUM_HEADSTART = 20
     SCREENSHOT_SELENIUM_ANIMATION_WAIT = 5
     SCREENSHOT_PLAYWRIGHT_WAIT_EVENT = "load"
     SCREENSHOT_LOAD_WAIT = 120
+    # Every step of the screenshot (finding the dashboard, its charts) may take this long: Superset's
+    # 60 s was not enough on a 2-core machine with the browser, the worker and the server busy at
+    # once, and a timed-out shot mails the report's owner an error instead of the overview.
+    SCREENSHOT_PLAYWRIGHT_DEFAULT_TIMEOUT = 180_000
 
     # Sending is off until SMTP is configured (XUNPAN_SMTP_HOST, handed over by xunpan as
     # SUPERSET_SMTP_*): until then every report is a dry run, logged instead of sent. Superset's

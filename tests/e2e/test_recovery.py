@@ -234,7 +234,8 @@ def test_sigkill_during_dbt_build_leaves_serving_intact_and_the_rerun_matches(
     seconds = time.monotonic() - started
     assert rh.journal(settings, "rerun-after-build-kill") == [
         ("build", "success"),
-        ("audit", "success"),
+        # the small demo's platform-vs-register gap warns (never blocks): docs/raw-landing.md
+        ("audit", "warning"),
         ("publish", "success"),
     ]
     assert settings.serving_current.resolve() == Path(summary["path"]) != before[0]
@@ -274,10 +275,13 @@ def test_sigkill_during_publish_leaves_a_complete_serving_file_and_the_rerun_suc
     counts = rh.row_counts(settings.serving_current)
     assert set(counts) == set(manifest) | {"_xunpan_publish"}
     assert {name: counts[name] for name in manifest} == {name: t["rows"] for name, t in manifest.items()}
-    assert counts["_xunpan_publish"] == len(manifest)
-    # Audit tables (removed inquiries, disagreeing report kinds) are legitimately empty here.
-    audit = {"ad_spend_level_differences", "audit_inquiries_removed"}
-    assert all(rows > 0 for name, rows in counts.items() if name not in audit), counts
+    # _xunpan_publish lists the marts; the quality history (quality_*) rides along with them.
+    marts = [name for name in manifest if not name.startswith("quality_")]
+    assert counts["_xunpan_publish"] == len(marts)
+    # Audit tables (removed inquiries, disagreeing report kinds) and the refused-files history are
+    # legitimately empty here.
+    empty = {"ad_spend_level_differences", "audit_inquiries_removed", "quality_quarantined_files"}
+    assert all(rows > 0 for name, rows in counts.items() if name not in empty), counts
     assert rh.journal(settings, "killed-publish") == []
 
     # Re-running the publish task removes the leftovers and publishes the same marts.
