@@ -130,7 +130,8 @@ def _postgres_listening(host: str = "127.0.0.1", port: int = 5432) -> bool:
 
 def test_prerequisites(required: bool = True) -> list[Check]:
     """What `make test` needs beyond the lock files: Debian's chromium and a CJK font for the
-    browser checks, and PostgreSQL on 127.0.0.1:5432 for the dbt-postgres compile check.
+    browser checks, PostgreSQL on 127.0.0.1:5432 for the dbt-postgres compile check, and Java
+    (Debian's OpenJDK 17) for the dbt-spark build, whose PySpark runs in-process.
 
     `make test` runs these first (`xunpan doctor --for-tests`) so a machine that lacks one stops at
     once with the command that installs it, instead of failing three browser tests 8 minutes in.
@@ -140,6 +141,7 @@ def test_prerequisites(required: bool = True) -> list[Check]:
     fonts = [Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto")]
     has_cjk = any(any(folder.glob("NotoSansCJK*")) for folder in fonts if folder.is_dir())
     postgres = _postgres_listening()
+    java = shutil.which("java")
     return [
         Check(
             "chromium (browser tests)",
@@ -155,6 +157,11 @@ def test_prerequisites(required: bool = True) -> list[Check]:
             "PostgreSQL 127.0.0.1:5432 (dbt-postgres check)",
             "ok" if postgres else missing,
             "listening" if postgres else "nothing listens: start PostgreSQL with trust authentication",
+        ),
+        Check(
+            "java (dbt-spark build)",
+            "ok" if java else missing,
+            java or "not found: `apt-get install openjdk-17-jre-headless` (`.ci/run` does it)",
         ),
     ]
 
