@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ import duckdb
 
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
+from xunpan.files import atomic_path, exclusive_lock, write_json_atomic
 from xunpan.quality import history
 
 log = logging.getLogger(__name__)
@@ -105,32 +105,9 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(payload, out, indent=2, ensure_ascii=False, sort_keys=True)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def _publish_lock(serving_dir: Path) -> Iterator[None]:
+def _publish_lock(serving_dir: Path, run_id: str) -> contextlib.AbstractContextManager[None]:
     """One publish at a time per XUNPAN_HOME; the kernel releases the lock of a killed process."""
-    with open(serving_dir / ".publish.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(serving_dir / ".publish.lock", f"publish of run {run_id}")
 
 
 def _remove_leftovers(serving_dir: Path) -> list[Path]:
@@ -158,6 +135,27 @@ def _pause_for_tests() -> None:
         time.sleep(0.05)
 
 
+def _attach(con: duckdb.DuckDBPyConnection, source: Path, alias: str, schema: str) -> dict[str, list[str]]:
+    """Attach `source` read-only as `alias`; the relations of its `schema` with their column names."""
+    con.execute(f"attach {_sql_string(str(source))} as {alias} (read_only)")
+    rows = con.execute(
+        "select table_name, list(column_name order by ordinal_position) from information_schema.columns "
+        "where table_catalog = ? and table_schema = ? group by table_name order by table_name",
+        [alias, schema],
+    ).fetchall()
+    return dict(rows)
+
+
+def _copy_table(
+    con: duckdb.DuckDBPyConnection, source_schema: str, name: str, where: str = "", params: Any = None
+) -> int:
+    """Copy one relation into a table of schema main of the connected file; returns its row count."""
+    con.execute(
+        f"create table main.{_quote(name)} as select * from {source_schema}.{_quote(name)}{where}", params
+    )
+    return con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+
+
 def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str) -> dict[str, int]:
     """Write every relation of schema marts and the quality history into target's schema main.
 
@@ -166,24 +164,15 @@ def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str
     warehouse = settings.warehouse
     con = duckdb.connect(str(target))
     try:
-        con.execute(f"attach {_sql_string(str(warehouse))} as wh (read_only)")
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'wh' and table_schema = ? order by table_name",
-                [MARTS_SCHEMA],
-            ).fetchall()
-        ]
-        if not names:
+        relations = _attach(con, warehouse, "wh", MARTS_SCHEMA)
+        if not relations:
             raise XunpanError(
                 f"{warehouse}: schema {MARTS_SCHEMA!r} holds no tables; expected the marts "
                 "built by dbt (nothing was published)"
             )
         counts: dict[str, int] = {}
-        for index, name in enumerate(names):
-            con.execute(f"create table main.{_quote(name)} as select * from wh.{MARTS_SCHEMA}.{_quote(name)}")
-            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+        for index, name in enumerate(relations):
+            counts[name] = _copy_table(con, f"wh.{MARTS_SCHEMA}", name)
             if index == 0:
                 con.execute("checkpoint")
                 _pause_for_tests()
@@ -337,19 +326,10 @@ def _copy_company(source: Path, target: Path, company: str) -> dict[str, int]:
     """Every table of source into target: one company's rows where a table has company_id."""
     con = duckdb.connect(str(target))
     try:
-        con.execute(f"attach {_sql_string(str(source))} as src (read_only)")
-        columns = con.execute(
-            "select table_name, list(column_name) from information_schema.columns "
-            "where table_catalog = 'src' and table_schema = 'main' group by table_name order by table_name"
-        ).fetchall()
         counts: dict[str, int] = {}
-        for name, names in columns:
+        for name, names in _attach(con, source, "src", "main").items():
             where = f" where {COMPANY_COLUMN} = $company" if COMPANY_COLUMN in names else ""
-            con.execute(
-                f"create table main.{_quote(name)} as select * from src.main.{_quote(name)}{where}",
-                {"company": company} if where else None,
-            )
-            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+            counts[name] = _copy_table(con, "src.main", name, where, {"company": company} if where else None)
         con.execute("detach src")
         con.execute("checkpoint")
     finally:
@@ -369,24 +349,17 @@ def write_company_files(serving_dir: Path, source: Path, keep: int = DEFAULT_SER
         folder.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(folder)
         final = folder / source.name
-        tmp = folder / f".{source.name}.tmp"
-        tmp.unlink(missing_ok=True)
-        _copy_company(source, tmp, company)
-        _fsync_path(tmp)
-        os.replace(tmp, final)
-        _fsync_path(folder)
+        with atomic_path(final) as tmp:
+            _copy_company(source, tmp, company)
         _switch_current(folder / "current.duckdb", final)
-        _fsync_path(folder)
         _prune_dir(folder, keep)
         written[company] = final
     return written
 
 
 def _switch_current(link: Path, target: Path) -> None:
-    tmp_link = link.with_name(f".{link.name}.{os.getpid()}.tmp")
-    tmp_link.unlink(missing_ok=True)
-    os.symlink(target.name, tmp_link)  # relative: the serving folder can move
-    os.replace(tmp_link, link)
+    with atomic_path(link) as tmp_link:
+        os.symlink(target.name, tmp_link)  # relative: the serving folder can move
 
 
 def _serving_keep() -> int:
@@ -407,48 +380,64 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
     keep = _serving_keep()
     serving_dir = settings.serving_dir
     serving_dir.mkdir(parents=True, exist_ok=True)
-    with _publish_lock(serving_dir):
+    with _publish_lock(serving_dir, run_id):
         _remove_leftovers(serving_dir)
-        now = dt.datetime.now(dt.UTC)
-        published_at = now.isoformat()
-        final = serving_dir / f"{SERVING_PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{safe_run_id(run_id)}.duckdb"
-        tmp = serving_dir / f".{final.name}.tmp"
-
-        tables = _copy_marts(settings, tmp, run_id, published_at)
-        _fsync_path(tmp)
-        checksums = table_checksums(tmp)
-        os.replace(tmp, final)
-        manifest = {
-            "run_id": run_id,
-            "file": final.name,
-            "path": str(final),
-            "published_at": published_at,
-            "tables": {
-                name: {"rows": rows, "checksum": checksums.get(name)} for name, rows in tables.items()
-            },
-        }
-        _write_json_atomic(_manifest_path(final), manifest)
-        _fsync_path(serving_dir)
-
-        companies = write_company_files(serving_dir, final, keep)
-
         previous = current_serving_file(settings)
-        _switch_current(settings.serving_current, final)
-        _fsync_path(serving_dir)
-        _write_json_atomic(serving_dir / "current.json", manifest)
-        pruned = prune_serving_files(settings, keep)
-
+        result = _write_serving_file(
+            settings,
+            safe_run_id(run_id),
+            keep,
+            lambda tmp, published_at: _copy_marts(settings, tmp, run_id, published_at),
+            previous,
+            run_id=run_id,
+        )
     log.info(
         "published %s (%d tables, %d company files) for run %s; previous %s; pruned %d",
-        final.name,
-        len(tables),
-        len(companies),
+        result.path.name,
+        len(result.tables),
+        len(result.companies),
         run_id,
         previous.name if previous else "none",
-        len(pruned),
+        len(result.pruned),
     )
+    return result
+
+
+def _write_serving_file(
+    settings: Settings,
+    name_tag: str,
+    keep: int,
+    copy: Callable[[Path, str], dict[str, int]],
+    previous: Path | None,
+    **identity: str,
+) -> PublishResult:
+    """Write a new serving file with `copy(path, published_at)`, its manifest and company files, then switch.
+
+    `identity` (run_id, and for a quality refresh what the marts came from) heads the manifest.
+    Call with the publish lock held. The file is complete and flushed before it gets its final
+    name, and the symlink moves only after the manifest and every company file are written.
+    """
+    serving_dir = settings.serving_dir
+    now = dt.datetime.now(dt.UTC)
+    published_at = now.isoformat()
+    final = serving_dir / f"{SERVING_PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{name_tag}.duckdb"
+    with atomic_path(final) as tmp:
+        tables = copy(tmp, published_at)
+        checksums = table_checksums(tmp)
+    manifest = {
+        **identity,
+        "file": final.name,
+        "path": str(final),
+        "published_at": published_at,
+        "tables": {name: {"rows": rows, "checksum": checksums.get(name)} for name, rows in tables.items()},
+    }
+    write_json_atomic(_manifest_path(final), manifest)
+    companies = write_company_files(serving_dir, final, keep)
+    _switch_current(settings.serving_current, final)
+    write_json_atomic(serving_dir / "current.json", manifest)
+    pruned = prune_serving_files(settings, keep)
     return PublishResult(
-        run_id=run_id,
+        run_id=identity["run_id"],
         path=final,
         published_at=published_at,
         tables=tables,
@@ -463,20 +452,11 @@ def _copy_last_good(settings: Settings, source: Path, target: Path) -> dict[str,
     """Every table of `source` but the quality history, then the history as it is now."""
     con = duckdb.connect(str(target))
     try:
-        con.execute(f"attach {_sql_string(str(source))} as good (read_only)")
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'good' and table_schema = 'main' order by table_name"
-            ).fetchall()
-        ]
-        counts: dict[str, int] = {}
-        for name in names:
-            if name.startswith(history.TABLE_PREFIX):
-                continue
-            con.execute(f"create table main.{_quote(name)} as select * from good.main.{_quote(name)}")
-            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+        counts = {
+            name: _copy_table(con, "good.main", name)
+            for name in _attach(con, source, "good", "main")
+            if not name.startswith(history.TABLE_PREFIX)
+        }
         con.execute("detach good")
         counts.update(history.copy_into(settings, con))
         con.execute("checkpoint")
@@ -495,7 +475,7 @@ def publish_quality_refresh(settings: Settings, run_id: str) -> PublishResult | 
     serving_dir = settings.serving_dir
     if not serving_dir.is_dir():
         return None
-    with _publish_lock(serving_dir):
+    with _publish_lock(serving_dir, run_id):
         good = current_serving_file(settings)
         if good is None:
             log.warning("run %s was blocked and nothing was ever published: no quality refresh", run_id)
@@ -503,46 +483,21 @@ def publish_quality_refresh(settings: Settings, run_id: str) -> PublishResult | 
         _remove_leftovers(serving_dir)
         previous_manifest = current_publication(settings) or {}
         marts_run = str(previous_manifest.get("run_id") or run_id)
-        now = dt.datetime.now(dt.UTC)
-        published_at = now.isoformat()
-        final = serving_dir / f"{SERVING_PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{safe_run_id(run_id)}-quality.duckdb"
-        tmp = serving_dir / f".{final.name}.tmp"
-        tables = _copy_last_good(settings, good, tmp)
-        _fsync_path(tmp)
-        checksums = table_checksums(tmp)
-        os.replace(tmp, final)
-        manifest = {
-            "run_id": marts_run,
-            "quality_run_id": run_id,
-            "marts_from": good.name,
-            "file": final.name,
-            "path": str(final),
-            "published_at": published_at,
-            "tables": {
-                name: {"rows": rows, "checksum": checksums.get(name)} for name, rows in tables.items()
-            },
-        }
-        _write_json_atomic(_manifest_path(final), manifest)
-        _fsync_path(serving_dir)
-        companies = write_company_files(serving_dir, final, keep)
-        _switch_current(settings.serving_current, final)
-        _fsync_path(serving_dir)
-        _write_json_atomic(serving_dir / "current.json", manifest)
-        pruned = prune_serving_files(settings, keep)
+        result = _write_serving_file(
+            settings,
+            f"{safe_run_id(run_id)}-quality",
+            keep,
+            lambda tmp, _published_at: _copy_last_good(settings, good, tmp),
+            good,
+            run_id=marts_run,
+            quality_run_id=run_id,
+            marts_from=good.name,
+        )
     log.info(
         "run %s was blocked: republished the marts of run %s (%s) with the refreshed quality history as %s",
         run_id,
         marts_run,
         good.name,
-        final.name,
+        result.path.name,
     )
-    return PublishResult(
-        run_id=marts_run,
-        path=final,
-        published_at=published_at,
-        tables=tables,
-        checksums=checksums,
-        previous=good,
-        pruned=pruned,
-        companies=companies,
-    )
+    return result
