@@ -35,3 +35,25 @@
 {% macro is_last_complete_week(date_expression, periods) -%}
     coalesce({{ date_expression }} between {{ periods }}.last_complete_week_start and {{ periods }}.last_complete_week_end, false)
 {%- endmacro %}
+
+{#- One row per day (`date_day`) from `first_day` to `last_day` of the one-row relation `bounds`
+    (a CTE name), at most var('max_spine_days') days: the CTEs `day_numbers` and `spine`, for a
+    `with` clause. int_calendar_spine (the trade calendar's years) and dim_dates (the facts'
+    days) differ only in their bounds. -#}
+{% macro day_spine(bounds) -%}
+day_numbers as (
+
+    select cast(generated_number as integer) as day_number
+    from ({{ dbt.generate_series(var('max_spine_days')) }}) as series
+
+),
+
+spine as (
+
+    select {{ add_days(bounds ~ '.first_day', 'day_numbers.day_number - 1') }} as date_day
+    from {{ bounds }}
+    inner join day_numbers
+        on day_numbers.day_number - 1 <= {{ dbt.datediff(bounds ~ '.first_day', bounds ~ '.last_day', 'day') }}
+
+)
+{%- endmacro %}

@@ -54,3 +54,25 @@
         then '***' || substr({{ phone_key }}, length({{ phone_key }}) - 3, 4)
     end
 {%- endmacro %}
+
+{#- The register's inquiries (int_inquiry_stage_dates): company_id, inquiry_id, `columns`, and
+    the contact keys that the rules match on and the invalid-inquiry list masks (email_key,
+    phone_key, computed from the email and phone columns whether `columns` lists them or not):
+    the body of a CTE. -#}
+{% macro inquiry_contacts(columns) -%}
+    select
+        company_id,
+        inquiry_id,
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ email_key('email') }} as email_key,
+        {{ phone_key('phone') }} as phone_key
+    from {{ ref('int_inquiry_stage_dates') }}
+{%- endmacro %}
+
+{#- True when an invalid-inquiry rule (the `rules` alias: rule_company_id NULL for every company)
+    applies to the company of an inquiry. -#}
+{% macro rule_applies_to(rules, company_expression) -%}
+    ({{ rules }}.rule_company_id is null or {{ rules }}.rule_company_id = {{ company_expression }})
+{%- endmacro %}

@@ -16,20 +16,6 @@ bounds as (
 
 ),
 
-day_numbers as (
-
-    select cast(generated_number as integer) as day_number
-    from ({{ dbt.generate_series(var('max_spine_days')) }}) as series
-
-),
-
-spine as (
-
-    select {{ add_days('bounds.first_day', 'day_numbers.day_number - 1') }} as date_day
-    from bounds
-    inner join day_numbers
-        on day_numbers.day_number - 1 <= {{ dbt.datediff('bounds.first_day', 'bounds.last_day', 'day') }}
-
-)
+{{ day_spine('bounds') }}
 
 select date_day from spine

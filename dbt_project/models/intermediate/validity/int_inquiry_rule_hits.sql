@@ -6,24 +6,10 @@
 -- intentional, effective or won): sales worked it, so it is no spam, pitch or duplicate whatever
 -- its text says. Overridden hits are kept: they are how an owner sees a filter that is too eager.
 -- The register's own 无效 stage (rule_type register_stage) is a rule like the others.
+{%- set text_fields = ['customer_company', 'contact_name', 'message', 'email'] %}
 with inquiries as (
 
-    select
-        company_id,
-        inquiry_id,
-        received_at_local,
-        received_date,
-        current_stage,
-        stage_reached,
-        customer_company,
-        contact_name,
-        message,
-        email,
-        phone,
-        country,
-        {{ email_key('email') }} as email_key,
-        {{ phone_key('phone') }} as phone_key
-    from {{ ref('int_inquiry_stage_dates') }}
+    {{ inquiry_contacts(['received_at_local', 'received_date', 'current_stage', 'stage_reached'] + text_fields + ['phone', 'country']) }}
 
 ),
 
@@ -47,13 +33,10 @@ rules as (
 -- the text fields the keyword and regex rules read, one row per inquiry x field
 text_fields as (
 
-    select company_id, inquiry_id, 'customer_company' as field, customer_company as field_value from inquiries
-    union all
-    select company_id, inquiry_id, 'contact_name' as field, contact_name as field_value from inquiries
-    union all
-    select company_id, inquiry_id, 'message' as field, message as field_value from inquiries
-    union all
-    select company_id, inquiry_id, 'email' as field, email as field_value from inquiries
+    {%- for field in text_fields %}
+    select company_id, inquiry_id, '{{ field }}' as field, {{ field }} as field_value from inquiries
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -74,7 +57,7 @@ text_candidates as (
             rules.field = text_fields.field
             or (rules.field = 'any' and text_fields.field in ('customer_company', 'contact_name', 'message'))
         )
-        and (rules.rule_company_id is null or rules.rule_company_id = text_fields.company_id)
+        and {{ rule_applies_to('rules', 'text_fields.company_id') }}
     where text_fields.field_value is not null
 
 ),
@@ -115,29 +98,33 @@ text_hits as (
 
 ),
 
-domain_hits as (
+-- the rules on one attribute of the inquiry: its email's domain (or a subdomain of it), its
+-- country, its register stage (the register's own 无效)
+attribute_hits as (
 
-    select inquiries.company_id, inquiries.inquiry_id, rules.rule_id, 'email' as matched_field
+    select
+        inquiries.company_id,
+        inquiries.inquiry_id,
+        rules.rule_id,
+        case rules.rule_type
+            when 'email_domain' then 'email'
+            when 'country' then 'country'
+            else 'stage'
+        end as matched_field
     from inquiries
     inner join rules
-        on rules.rule_type = 'email_domain'
-        and (rules.rule_company_id is null or rules.rule_company_id = inquiries.company_id)
-        and (
-            split_part(inquiries.email_key, '@', 2) = lower(rules.pattern)
-            or split_part(inquiries.email_key, '@', 2) like '%.' || lower(rules.pattern)
+        on rules.rule_type in ('email_domain', 'country', 'register_stage')
+        and {{ rule_applies_to('rules', 'inquiries.company_id') }}
+    where (
+            rules.rule_type = 'email_domain'
+            and inquiries.email_key is not null
+            and (
+                split_part(inquiries.email_key, '@', 2) = lower(rules.pattern)
+                or split_part(inquiries.email_key, '@', 2) like '%.' || lower(rules.pattern)
+            )
         )
-    where inquiries.email_key is not null
-
-),
-
-country_hits as (
-
-    select inquiries.company_id, inquiries.inquiry_id, rules.rule_id, 'country' as matched_field
-    from inquiries
-    inner join rules
-        on rules.rule_type = 'country'
-        and (rules.rule_company_id is null or rules.rule_company_id = inquiries.company_id)
-        and lower(trim(inquiries.country)) = lower(rules.pattern)
+        or (rules.rule_type = 'country' and lower(trim(inquiries.country)) = lower(rules.pattern))
+        or (rules.rule_type = 'register_stage' and inquiries.current_stage = lower(rules.pattern))
 
 ),
 
@@ -145,35 +132,22 @@ country_hits as (
 -- the register), in order of receipt; the inquiry id breaks ties of the same minute
 contact_sequence as (
 
+    {%- for contact in ['phone', 'email'] %}
     select
         company_id,
         inquiry_id,
-        'phone' as contact_field,
+        '{{ contact }}' as contact_field,
         received_date,
         lag(inquiry_id) over (
-            partition by company_id, phone_key order by received_at_local, inquiry_id
+            partition by company_id, {{ contact }}_key order by received_at_local, inquiry_id
         ) as previous_inquiry_id,
         lag(received_date) over (
-            partition by company_id, phone_key order by received_at_local, inquiry_id
+            partition by company_id, {{ contact }}_key order by received_at_local, inquiry_id
         ) as previous_received_date
     from inquiries
-    where phone_key is not null
-
-    union all
-
-    select
-        company_id,
-        inquiry_id,
-        'email' as contact_field,
-        received_date,
-        lag(inquiry_id) over (
-            partition by company_id, email_key order by received_at_local, inquiry_id
-        ) as previous_inquiry_id,
-        lag(received_date) over (
-            partition by company_id, email_key order by received_at_local, inquiry_id
-        ) as previous_received_date
-    from inquiries
-    where email_key is not null
+    where {{ contact }}_key is not null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -191,55 +165,31 @@ duplicate_hits as (
     inner join rules
         on rules.rule_type = 'duplicate_contact'
         and rules.field = contact_sequence.contact_field
-        and (rules.rule_company_id is null or rules.rule_company_id = contact_sequence.company_id)
+        and {{ rule_applies_to('rules', 'contact_sequence.company_id') }}
     where contact_sequence.previous_inquiry_id is not null
         and {{ days_between('contact_sequence.previous_received_date', 'contact_sequence.received_date') }}
             <= rules.window_days
 
 ),
 
-register_hits as (
-
-    select inquiries.company_id, inquiries.inquiry_id, rules.rule_id, 'stage' as matched_field
-    from inquiries
-    inner join rules
-        on rules.rule_type = 'register_stage'
-        and (rules.rule_company_id is null or rules.rule_company_id = inquiries.company_id)
-        and inquiries.current_stage = lower(rules.pattern)
-
-),
-
 all_hits as (
 
+    -- only a duplicate names an earlier inquiry
     select
         company_id, inquiry_id, rule_id, matched_field,
         cast(null as {{ dbt.type_string() }}) as duplicate_of_inquiry_id,
         cast(null as {{ dbt.type_int() }}) as days_since_previous
-    from text_hits
-    union all
-    select
-        company_id, inquiry_id, rule_id, matched_field,
-        cast(null as {{ dbt.type_string() }}) as duplicate_of_inquiry_id,
-        cast(null as {{ dbt.type_int() }}) as days_since_previous
-    from domain_hits
-    union all
-    select
-        company_id, inquiry_id, rule_id, matched_field,
-        cast(null as {{ dbt.type_string() }}) as duplicate_of_inquiry_id,
-        cast(null as {{ dbt.type_int() }}) as days_since_previous
-    from country_hits
+    from (
+        select * from text_hits
+        union all
+        select * from attribute_hits
+    ) as single_hits
     union all
     select
         company_id, inquiry_id, rule_id, matched_field,
         cast(duplicate_of_inquiry_id as {{ dbt.type_string() }}) as duplicate_of_inquiry_id,
         cast(days_since_previous as {{ dbt.type_int() }}) as days_since_previous
     from duplicate_hits
-    union all
-    select
-        company_id, inquiry_id, rule_id, matched_field,
-        cast(null as {{ dbt.type_string() }}) as duplicate_of_inquiry_id,
-        cast(null as {{ dbt.type_int() }}) as days_since_previous
-    from register_hits
 
 ),
 

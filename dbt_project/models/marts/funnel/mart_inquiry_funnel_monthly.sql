@@ -38,9 +38,7 @@ rated as (
     select
         monthly.*,
         {{ add_days(dbt.dateadd('month', 1, 'monthly.month_start'), '-1') }} as month_end,
-        {{ safe_divide('inquiries_intentional', 'inquiries_valid') }} as intentional_rate,
-        {{ safe_divide('inquiries_effective', 'inquiries_intentional') }} as effective_rate,
-        {{ safe_divide('inquiries_won', 'inquiries_effective') }} as win_rate,
+        {{ funnel_stage_rates() }},
         {{ safe_divide('inquiries_won', 'inquiries_valid') }} as overall_conversion_rate,
         {{ safe_divide('inquiries_invalid', 'inquiries_total') }} as invalid_rate,
         {{ safe_divide('sum_days_to_won', 'inquiries_won') }} as avg_days_to_won,

@@ -20,13 +20,7 @@ daily as (
 
 won_deals as (
 
-    select
-        company_id,
-        cast({{ dbt.dateadd('hour', var('business_utc_offset_hours') | int, 'won_at') }} as date) as won_date,
-        won_revenue_cny,
-        won_gross_profit_cny
-    from {{ ref('fct_inquiries') }}
-    where is_won
+    {{ won_deals() }}
 
 ),
 
@@ -56,9 +50,7 @@ deals_mtd as (
     select
         periods.company_id,
         periods.week_start,
-        count(*) as deals_won,
-        sum(won_deals.won_revenue_cny) as won_revenue_cny,
-        case when count(*) = count(won_deals.won_gross_profit_cny) then sum(won_deals.won_gross_profit_cny) end as won_gross_profit_cny
+        {{ won_deal_totals('won_deals') }}
     from periods
     inner join won_deals
         on periods.company_id = won_deals.company_id

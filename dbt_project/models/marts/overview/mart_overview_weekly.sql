@@ -30,13 +30,7 @@ first_days as (
 
 won_deals as (
 
-    select
-        company_id,
-        cast({{ dbt.dateadd('hour', var('business_utc_offset_hours') | int, 'won_at') }} as date) as won_date,
-        won_revenue_cny,
-        won_gross_profit_cny
-    from {{ ref('fct_inquiries') }}
-    where is_won
+    {{ won_deals() }}
 
 ),
 
@@ -77,12 +71,7 @@ week_deals as (
     select
         won_deals.company_id,
         {{ week_start('won_deals.won_date') }} as week_start,
-        cast(count(*) as integer) as deals_won,
-        cast(sum(won_deals.won_revenue_cny) as numeric(18, 2)) as deals_won_revenue_cny,
-        -- Unknown production cost of any deal makes the week's gross profit unknown.
-        cast(case
-            when count(*) = count(won_deals.won_gross_profit_cny) then sum(won_deals.won_gross_profit_cny)
-        end as numeric(18, 2)) as deals_won_gross_profit_cny
+        {{ won_deal_totals('won_deals') }}
     from won_deals
     inner join periods
         on won_deals.company_id = periods.company_id
@@ -103,11 +92,11 @@ weekly as (
         coalesce(week_facts.inquiries_won, 0) as inquiries_won,
         cast(coalesce(week_facts.spend_total_cny, 0) as numeric(18, 2)) as spend_total_cny,
         coalesce(week_deals.deals_won, 0) as deals_won,
-        cast(coalesce(week_deals.deals_won_revenue_cny, 0) as numeric(18, 2)) as deals_won_revenue_cny,
+        cast(coalesce(week_deals.won_revenue_cny, 0) as numeric(18, 2)) as deals_won_revenue_cny,
         -- No deal closed: gross profit 0 is known; deals without a known cost: unknown.
         cast(case
             when week_deals.company_id is null then 0
-            else week_deals.deals_won_gross_profit_cny
+            else week_deals.won_gross_profit_cny
         end as numeric(18, 2)) as deals_won_gross_profit_cny
     from company_weeks
     left join week_facts
@@ -123,9 +112,7 @@ measured as (
 
     select
         weekly.*,
-        {{ safe_divide('inquiries_intentional', 'inquiries_valid') }} as intentional_rate,
-        {{ safe_divide('inquiries_effective', 'inquiries_intentional') }} as effective_rate,
-        {{ safe_divide('inquiries_won', 'inquiries_effective') }} as win_rate,
+        {{ funnel_stage_rates() }},
         {{ safe_divide('spend_total_cny', 'inquiries_valid') }} as cost_per_inquiry_cny,
         {{ safe_divide('spend_total_cny', 'inquiries_won') }} as cost_per_won_cny
     from weekly

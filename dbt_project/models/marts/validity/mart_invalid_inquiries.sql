@@ -19,15 +19,7 @@ inquiries as (
 
 details as (
 
-    select
-        company_id,
-        inquiry_id,
-        customer_company,
-        contact_name,
-        message,
-        {{ email_key('email') }} as email_key,
-        {{ phone_key('phone') }} as phone_key
-    from {{ ref('int_inquiry_stage_dates') }}
+    {{ inquiry_contacts(['customer_company', 'contact_name', 'message']) }}
 
 ),
 
