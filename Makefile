@@ -80,7 +80,7 @@ bench: envs ## time import and the daily run at realistic size beside plain SQL;
 	$(AF)/xunpan bench --companies $(or $(COMPANIES),1) --rows $(or $(ROWS),2000000) --out docs/benchmarks.md
 
 docs: envs ## the dbt docs site, written to docs/site/ (git-ignored)
-	$(AF)/python -c "from pathlib import Path; from xunpan.config import Settings; from xunpan.transform import dbt_docs; dbt_docs(Settings.from_env(), Path('docs/site'))"
+	$(XP) docs --out docs/site
 
 clean: stop ## remove everything generated (XUNPAN_HOME, artifacts); keeps the environments
 	rm -rf "$(XUNPAN_HOME)" artifacts docs/site

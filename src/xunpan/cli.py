@@ -1,10 +1,15 @@
-"""The `xunpan` command: what a person does by hand (run the pipeline, import files, check status)."""
+"""The `xunpan` command: what a person does by hand (run the pipeline, import files, check status).
+
+Every entry point of the package is a sub-command here (one command tree); `make` targets call
+these sub-commands rather than python one-liners.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import click
 
@@ -96,6 +101,125 @@ def secrets_command() -> None:
     settings = Settings.from_env()
     ensure_secrets(settings)
     click.echo(str(settings.secrets_file))
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the site (default: docs/site/ in the checkout, git-ignored).",
+)
+def docs(out: Path | None) -> None:
+    """Render the dbt docs site (one page that opens offline) from the dbt project."""
+    from xunpan.transform import dbt_docs
+
+    settings = Settings.from_env()
+    index = dbt_docs(settings, out or settings.repo / "docs" / "site")
+    click.echo(f"dbt docs: {index}")
+
+
+@main.group()
+def dashboards() -> None:
+    """Superset's dashboards as code: set them up, check them in a headless browser.
+
+    `xunpan serve start|stop` starts and stops the Superset server itself.
+    """
+
+
+@dashboards.command("setup")
+def dashboards_setup() -> None:
+    """Upgrade Superset's metadata, sync roles and the admin login, import superset/assets (idempotent)."""
+    from xunpan.dashboards import setup_superset
+
+    setup_superset(Settings.from_env())
+    click.echo("Superset is set up.")
+
+
+@dashboards.command("check")
+@click.option("--url", default=None, help="Superset to check (default: XUNPAN_SUPERSET_URL).")
+@click.option(
+    "--artifacts",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Screenshots and report.json (default: artifacts/superset/ in the checkout).",
+)
+def dashboards_check(url: str | None, artifacts: Path | None) -> None:
+    """Open every dashboard in headless Chromium as the admin; exit 1 when a chart shows an error
+    or no data, or a dashboard does not load."""
+    from xunpan.dashboards import browser_check
+    from xunpan.secrets import ensure_secrets
+
+    settings = Settings.from_env()
+    # The login comes from the generated secrets file, never from the command line (visible in ps).
+    secrets = ensure_secrets(settings)
+    report = browser_check(
+        url or settings.superset_url,
+        secrets["SUPERSET_ADMIN_USER"],
+        secrets["SUPERSET_ADMIN_PASSWORD"],
+        artifacts or settings.repo / "artifacts" / "superset",
+    )
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.group()
+def quality() -> None:
+    """The quality gate and the Great Expectations files it runs."""
+
+
+@quality.command("gate")
+@click.option(
+    "--date",
+    "business_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Business day the run is for, which freshness is measured against (default: yesterday).",
+)
+@click.option("--run-id", default=None, help="Name of the results (default: manual__<UTC time>).")
+def quality_gate(business_date: datetime | None, run_id: str | None) -> None:
+    """Audit the warehouse's marts as the daily run does, without publishing; exit 1 if blocked."""
+    from xunpan.quality import run_quality_gate
+
+    day = business_date.date() if business_date else _yesterday()
+    result = run_quality_gate(
+        Settings.from_env(), day, run_id or f"manual__{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    )
+    click.echo(result.summary())
+    if not result.success:
+        sys.exit(1)
+
+
+@quality.command("suites")
+@click.option("--check", is_flag=True, help="Only report the files that differ; exit 1 if any does.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the files go (default: expectations/ in the checkout).",
+)
+def quality_suites(check: bool, root: Path | None) -> None:
+    """Write the Great Expectations files (suites, checkpoints, config) from the data contract.
+
+    Run it after changing quality/contract.py or quality/suites.py, and commit expectations/.
+    """
+    from xunpan.quality import suites
+
+    root = (root or Settings.from_env().expectations_dir).resolve()
+    if check:
+        stale = suites.differences(root)
+        for rel in stale:
+            click.echo(f"out of date: {root / rel}", err=True)
+        if stale:
+            sys.exit(1)
+        click.echo(f"up to date: {root}")
+        return
+    changed = suites.write(root)
+    for rel in changed:
+        click.echo(f"wrote {root / rel}")
+    if not changed:
+        click.echo(f"up to date: {root}")
 
 
 def _register_optional() -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from xunpan.config import Settings
@@ -117,20 +116,57 @@ class DagRunOutcome:
         return self.state == "success"
 
 
-_FINISHED = re.compile(r"DagRun Finished: .*?run_id=(?P<run_id>[^,]+),.*?state=(?P<state>\w+)")
+def parse_dag_runs(stdout: str) -> list[dict[str, str]]:
+    """The runs printed by `airflow dags list-runs -o json`: one dict per run (dag_id, run_id,
+    state, run_after, logical_date, start_date, end_date).
+
+    Airflow prints its own warnings on stdout too ("[warning  ] ..."), and the JSON array is one
+    line; so the runs are the last line that parses as a JSON list.
+    """
+    for line in reversed(stdout.splitlines()):
+        if not line.startswith("["):
+            continue
+        try:
+            runs = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(runs, list):
+            return runs
+    raise XunpanError(f"`airflow dags list-runs -o json` printed no JSON list:\n{stdout[-2000:]}")
+
+
+def dag_runs(settings: Settings, logical_date: datetime) -> list[dict[str, str]]:
+    """Airflow's record of the daily DAG's runs for one logical date, newest first."""
+    stamp = logical_date.isoformat()
+    done = _airflow(settings, "dags", "list-runs", DAG_ID, "-o", "json", "-s", stamp, "-e", stamp)
+    if done.returncode != 0:
+        raise XunpanError(
+            f"airflow dags list-runs failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    runs = [
+        run
+        for run in parse_dag_runs(done.stdout)
+        if run.get("logical_date") and datetime.fromisoformat(run["logical_date"]) == logical_date
+    ]
+    # `airflow dags test` reuses the run of a logical date tested before; the newest start is this one.
+    return sorted(runs, key=lambda run: run.get("start_date") or "", reverse=True)
 
 
 def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> DagRunOutcome:
     """Run the daily DAG once for `business_date` with `airflow dags test` (in-process, recorded in
-    Airflow's metadata DB) and return its final state. The full log goes to XUNPAN_HOME/logs."""
+    Airflow's metadata DB) and return its final state. The full log goes to XUNPAN_HOME/logs.
+
+    The state is Airflow's own record of the run (`airflow dags list-runs -o json`); the exit
+    status of `airflow dags test` (non-zero when the run failed or never started) overrides a
+    recorded success, so a crash after the run finished is not reported as one.
+    """
     settings.ensure_dirs()
     ensure_airflow_db(settings)
-    logical = logical_date_for(business_date).isoformat()
+    logical = logical_date_for(business_date)
     log_file = settings.logs / f"run-{business_date.isoformat()}.log"
-    state, run_id = "unknown", None
     with log_file.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [airflow_bin(settings), "dags", "test", DAG_ID, logical],
+            [airflow_bin(settings), "dags", "test", DAG_ID, logical.isoformat()],
             env=airflow_env(settings),
             text=True,
             stdout=subprocess.PIPE,
@@ -139,12 +175,14 @@ def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> 
         assert proc.stdout is not None
         for line in proc.stdout:
             log.write(line)
-            match = _FINISHED.search(line)
-            if match:
-                state, run_id = match.group("state"), match.group("run_id")
             if echo and _worth_echoing(line):
                 print(line.rstrip()[:300], flush=True)
         proc.wait()
+    runs = dag_runs(settings, logical)
+    if not runs:
+        # The DAG did not load (an import error): Airflow recorded no run; the log says why.
+        return DagRunOutcome(business_date, "failed" if proc.returncode else "unknown", None, log_file)
+    state, run_id = runs[0]["state"], runs[0]["run_id"]
     if proc.returncode != 0 and state == "success":
         state = "failed"
     return DagRunOutcome(business_date, state, run_id, log_file)

@@ -1,7 +1,7 @@
 """The quality gate: Great Expectations audits every published model before publish.
 
 The names below load on first use, so importing the package (or running
-`python -m xunpan.quality.suites`) does not import Great Expectations or pandas.
+`xunpan quality suites`) does not import Great Expectations or pandas.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The published models as the data contract (section 3) states them: columns, grain, dates.
 
 The suites are generated from this module, so a change to the contract is made here once and
-`python -m xunpan.quality.suites` rewrites the Great Expectations files from it.
+`xunpan quality suites` rewrites the Great Expectations files from it.
 """
 
 from __future__ import annotations

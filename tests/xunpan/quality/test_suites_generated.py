@@ -7,6 +7,9 @@ import json
 import os
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from xunpan.cli import main
 from xunpan.config import Settings
 from xunpan.quality import suites
 from xunpan.quality.batches import freshness_bounds
@@ -16,9 +19,9 @@ from xunpan.quality.gate import prune_quality_results
 
 def test_committed_expectations_match_the_generator(settings: Settings) -> None:
     assert suites.differences(settings.expectations_dir) == [], (
-        "run `python -m xunpan.quality.suites` and commit expectations/"
+        "run `xunpan quality suites` and commit expectations/"
     )
-    assert suites.main(["--check"]) == 0
+    assert CliRunner().invoke(main, ["quality", "suites", "--check"]).exit_code == 0
 
 
 def test_generation_is_stable_and_written_where_asked(tmp_path: Path) -> None:
@@ -28,7 +31,7 @@ def test_generation_is_stable_and_written_where_asked(tmp_path: Path) -> None:
     assert suites.write(tmp_path) == []
     (tmp_path / "expectations" / "fct_inquiries.json").write_text("{}", encoding="utf-8")
     assert suites.differences(tmp_path) == ["expectations/fct_inquiries.json"]
-    assert suites.main(["--check", "--root", str(tmp_path)]) == 1
+    assert CliRunner().invoke(main, ["quality", "suites", "--check", "--root", str(tmp_path)]).exit_code == 1
 
 
 def test_every_published_model_has_the_contract_checks() -> None:
