@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
-import json
 import logging
 import socket
-import socketserver
 import ssl
-import threading
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from pytest_httpserver import HTTPServer
 
 from xunpan.config import Settings
 from xunpan.notify import notify_failure, send_weekly_summary, weekly_summary_payload
@@ -80,52 +77,54 @@ def failed_gate() -> GateResult:
     )
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict]] = []
-    status = 200
+HOOK_PATH = "/hooks/SECRET-TOKEN"
 
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        type(self).received.append(
-            {
-                "path": self.path,
-                "content_type": self.headers["Content-Type"],
-                "body": json.loads(self.rfile.read(length)),
-            }
-        )
-        self.send_response(type(self).status)
-        if 300 <= type(self).status < 400:
-            self.send_header("Location", "/moved/elsewhere")
-        self.end_headers()
 
-    def log_message(self, *args: object) -> None:
-        pass
+def _answer(server: HTTPServer, status: int) -> None:
+    """Every POST to the hook gets `status`; a redirect points elsewhere on the same server."""
+    server.clear_all_handlers()
+    headers = {"Location": "/moved/elsewhere"} if 300 <= status < 400 else None
+    server.expect_request(HOOK_PATH, method="POST").respond_with_data("", status=status, headers=headers)
+
+
+def _posts(server: HTTPServer) -> list[dict]:
+    """What the receiver got, in order: path, content type and JSON body of each request."""
+    return [
+        {"path": request.path, "content_type": request.headers["Content-Type"], "body": request.get_json()}
+        for request, _ in server.log
+    ]
+
+
+@contextlib.contextmanager
+def _receiver(ssl_context: ssl.SSLContext | None = None) -> Iterator[HTTPServer]:
+    """A webhook receiver on a free loopback port, answering 200 until told otherwise."""
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=ssl_context)
+    server.start()
+    _answer(server, 200)
+    try:
+        yield server
+    finally:
+        server.clear()
+        server.stop()
 
 
 @pytest.fixture
-def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, type[_Receiver]]]:
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, HTTPServer]]:
     """A plain-http receiver on loopback; plain http is allowed explicitly for it."""
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
-    handler = type("Receiver", (_Receiver,), {"received": [], "status": 200})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/SECRET-TOKEN", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _receiver() as server:
+        yield server.url_for(HOOK_PATH), server
 
 
 def test_failed_gate_posts_the_failing_expectations(settings: Settings, webhook, monkeypatch) -> None:
-    url, receiver = webhook
+    url, server = webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     gate = failed_gate()
 
     channels = notify_failure(settings, "xunpan: publish blocked for 2026-03-10", gate.summary())
 
     assert channels == ["webhook"]
-    [message] = receiver.received
+    [message] = _posts(server)
     assert message["path"] == "/hooks/SECRET-TOKEN"
     assert message["content_type"] == "application/json"
     body = message["body"]
@@ -141,15 +140,15 @@ def test_failed_gate_posts_the_failing_expectations(settings: Settings, webhook,
 
 
 def test_explicit_failure_list_wins(settings: Settings, webhook, monkeypatch) -> None:
-    url, receiver = webhook
+    url, server = webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     assert notify_failure(settings, "s", "build failed", failures=["dbt: 2 tests failed"]) == ["webhook"]
-    assert receiver.received[0]["body"]["failures"] == ["dbt: 2 tests failed"]
+    assert _posts(server)[0]["body"]["failures"] == ["dbt: 2 tests failed"]
 
 
 def test_webhook_error_is_logged_without_the_token(settings: Settings, webhook, monkeypatch, caplog) -> None:
-    url, receiver = webhook
-    receiver.status = 500
+    url, server = webhook
+    _answer(server, 500)
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
         assert notify_failure(settings, "s", "body") == []
@@ -172,66 +171,65 @@ def test_nothing_configured_sends_nothing(settings: Settings) -> None:
     assert notify_failure(settings, "s", "body") == []
 
 
-class _SmtpSink(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) for smtplib: EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT."""
+class _Sink:
+    """aiosmtpd handler that keeps each delivered message with its envelope, login and transport."""
 
-    messages: ClassVar[list[dict]] = []
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
 
-    def _reply(self, line: str) -> None:
-        self.wfile.write(f"{line}\r\n".encode())
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+        login = session.auth_data
+        self.messages.append(
+            {
+                "auth": (login.login.decode(), login.password.decode()) if session.authenticated else None,
+                "from": envelope.mail_from,
+                "rcpt": envelope.rcpt_tos,
+                "data": envelope.content,
+                "tls": server.transport.get_extra_info("ssl_object") is not None,
+            }
+        )
+        return "250 queued"
 
-    def handle(self) -> None:
-        self._reply("220 sink ready")
-        envelope: dict = {"rcpt": []}
-        while raw := self.rfile.readline():
-            command = raw.decode().rstrip("\r\n")
-            verb = command.split(" ", 1)[0].upper()
-            if verb == "EHLO":
-                self._reply("250-sink")
-                self._reply("250 AUTH PLAIN")
-            elif verb == "AUTH":
-                _, user, password = base64.b64decode(command.split()[2]).split(b"\0")
-                envelope["auth"] = (user.decode(), password.decode())
-                self._reply("235 ok")
-            elif verb == "MAIL":
-                envelope["from"] = command[10:]
-                self._reply("250 ok")
-            elif verb == "RCPT":
-                envelope["rcpt"].append(command[8:])
-                self._reply("250 ok")
-            elif verb == "DATA":
-                self._reply("354 go ahead")
-                lines = []
-                while (line := self.rfile.readline()) not in (b".\r\n", b""):
-                    lines.append(line[1:] if line.startswith(b"..") else line)
-                envelope["data"] = b"".join(lines)
-                type(self).messages.append(envelope)
-                envelope = {"rcpt": []}
-                self._reply("250 queued")
-            elif verb == "QUIT":
-                self._reply("221 bye")
-                return
-            else:
-                self._reply("250 ok")
+
+def _accept_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    return AuthResult(success=True, auth_data=auth_data)
+
+
+def _free_port() -> int:
+    # aiosmtpd's Controller connects to its own port once started, so it needs a real number
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _smtp_sink(**tls: object) -> Iterator[tuple[int, _Sink]]:
+    """An SMTP server on loopback that offers AUTH (over TLS too when `tls` gives it a context)."""
+    sink = _Sink()
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=_accept_login,
+        auth_require_tls=False,  # the client decides when a login may cross without TLS
+        **tls,
+    )
+    controller.start()
+    try:
+        yield controller.port, sink
+    finally:
+        controller.stop()
 
 
 @pytest.fixture
-def smtp_sink() -> Iterator[tuple[int, type[_SmtpSink]]]:
-    handler = type("Sink", (_SmtpSink,), {"messages": []})
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], handler
-    finally:
-        server.shutdown()
-        server.server_close()
+def smtp_sink() -> Iterator[tuple[int, _Sink]]:
+    with _smtp_sink() as sink:
+        yield sink
 
 
 def test_email_names_the_failing_expectations(settings: Settings, smtp_sink, webhook, monkeypatch) -> None:
     port, sink = smtp_sink
-    url, receiver = webhook
+    url, server = webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     monkeypatch.setenv("XUNPAN_ALERT_EMAIL_TO", "ops@example.com, boss@example.com")
     monkeypatch.setenv("XUNPAN_SMTP_HOST", "127.0.0.1")
@@ -244,11 +242,11 @@ def test_email_names_the_failing_expectations(settings: Settings, smtp_sink, web
     channels = notify_failure(settings, "xunpan: publish blocked (质量检查未通过)", gate.summary())
 
     assert channels == ["webhook", "email"]
-    assert len(receiver.received) == 1
+    assert len(_posts(server)) == 1
     [envelope] = sink.messages
     assert envelope["auth"] == ("alerts", "pa55")
-    assert envelope["from"] == "<xunpan@example.com>"
-    assert envelope["rcpt"] == ["<ops@example.com>", "<boss@example.com>"]
+    assert envelope["from"] == "xunpan@example.com"
+    assert envelope["rcpt"] == ["ops@example.com", "boss@example.com"]
     mail = message_from_bytes(envelope["data"], policy=default_policy)
     assert mail["Subject"] == "xunpan: publish blocked (质量检查未通过)"
     text = mail.get_content()
@@ -337,86 +335,19 @@ def _server_context(certificates: dict[str, Path]) -> ssl.SSLContext:
     return context
 
 
-class _TlsSmtpSink(_SmtpSink):
-    """The sink with STARTTLS, or with TLS from the first byte (SMTPS) when `implicit` is set."""
-
-    context: ClassVar[ssl.SSLContext]
-    implicit: ClassVar[bool] = False
-
-    def setup(self) -> None:
-        self.tls = False
-        if self.implicit:
-            self.request = self.connection = self.context.wrap_socket(self.request, server_side=True)
-            self.tls = True
-        super().setup()
-
-    def _reply(self, line: str) -> None:
-        if line == "250 AUTH PLAIN" and not self.tls:
-            super()._reply("250-STARTTLS")
-        super()._reply(line)
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):  # the client may hang up on a certificate it refuses
-            super().finish()
-
-    def handle(self) -> None:
-        """The sink's dialogue, with STARTTLS switching the connection to TLS mid-session."""
-        self._reply("220 sink ready")
-        envelope: dict = {"rcpt": [], "tls": self.tls}
-        while raw := self.rfile.readline():
-            command = raw.decode().rstrip("\r\n")
-            verb = command.split(" ", 1)[0].upper()
-            if verb == "STARTTLS":
-                self._reply("220 go ahead")
-                self.connection = self.request = self.context.wrap_socket(self.connection, server_side=True)
-                self.rfile = self.connection.makefile("rb")
-                self.wfile = self.connection.makefile("wb", buffering=0)
-                self.tls = envelope["tls"] = True
-            elif verb == "EHLO":
-                self._reply("250-sink")
-                self._reply("250 AUTH PLAIN")
-            elif verb == "AUTH":
-                _, user, password = base64.b64decode(command.split()[2]).split(b"\0")
-                envelope["auth"] = (user.decode(), password.decode())
-                self._reply("235 ok")
-            elif verb == "DATA":
-                self._reply("354 go ahead")
-                lines = []
-                while (line := self.rfile.readline()) not in (b".\r\n", b""):
-                    lines.append(line)
-                envelope["data"] = b"".join(lines)
-                type(self).messages.append(envelope)
-                self._reply("250 queued")
-            elif verb == "QUIT":
-                self._reply("221 bye")
-                return
-            else:
-                self._reply("250 ok")
-
-
 @pytest.fixture(params=["starttls", "smtps"])
-def tls_sink(request, certificates, monkeypatch) -> Iterator[tuple[int, type[_TlsSmtpSink]]]:
-    handler = type(
-        "TlsSink",
-        (_TlsSmtpSink,),
-        {"messages": [], "context": _server_context(certificates), "implicit": request.param == "smtps"},
-    )
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    server.handle_error = lambda *args: None  # a refused handshake is the expected outcome here
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("XUNPAN_ALERT_EMAIL_TO", "ops@example.com")
-    monkeypatch.setenv("XUNPAN_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("XUNPAN_SMTP_PORT", str(server.server_address[1]))
-    monkeypatch.setenv("XUNPAN_SMTP_USER", "alerts")
-    monkeypatch.setenv("XUNPAN_SMTP_PASSWORD", "pa55")
-    monkeypatch.setenv("XUNPAN_SMTP_SSL" if request.param == "smtps" else "XUNPAN_SMTP_STARTTLS", "true")
-    try:
-        yield server.server_address[1], handler
-    finally:
-        server.shutdown()
-        server.server_close()
+def tls_sink(request, certificates, monkeypatch) -> Iterator[tuple[int, _Sink]]:
+    """The sink with STARTTLS, or with TLS from the first byte (SMTPS)."""
+    context = _server_context(certificates)
+    tls = {"ssl_context": context} if request.param == "smtps" else {"tls_context": context}
+    with _smtp_sink(**tls) as (port, sink):
+        monkeypatch.setenv("XUNPAN_ALERT_EMAIL_TO", "ops@example.com")
+        monkeypatch.setenv("XUNPAN_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("XUNPAN_SMTP_PORT", str(port))
+        monkeypatch.setenv("XUNPAN_SMTP_USER", "alerts")
+        monkeypatch.setenv("XUNPAN_SMTP_PASSWORD", "pa55")
+        monkeypatch.setenv("XUNPAN_SMTP_SSL" if request.param == "smtps" else "XUNPAN_SMTP_STARTTLS", "true")
+        yield port, sink
 
 
 def test_smtp_refuses_a_certificate_it_cannot_verify(settings: Settings, tls_sink, caplog) -> None:
@@ -464,12 +395,12 @@ def test_smtp_login_without_tls_to_a_remote_host_is_refused(settings: Settings, 
 def test_plain_http_webhook_is_refused_unless_allowed(
     settings: Settings, webhook, monkeypatch, caplog
 ) -> None:
-    url, receiver = webhook
+    url, server = webhook
     monkeypatch.delenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP")
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
         assert notify_failure(settings, "s", "body") == []
-    assert receiver.received == []
+    assert _posts(server) == []
     assert "is plain http" in caplog.text and "XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP=true" in caplog.text
     assert "SECRET-TOKEN" not in caplog.text
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url.replace("http://", "ftp://"))
@@ -481,57 +412,48 @@ def test_plain_http_webhook_is_refused_unless_allowed(
 def test_webhook_redirect_is_a_failure_and_the_post_is_not_resent(
     settings: Settings, webhook, monkeypatch, caplog, status
 ) -> None:
-    url, receiver = webhook
-    receiver.status = status
+    url, server = webhook
+    _answer(server, status)
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
         assert notify_failure(settings, "s", "body") == []
-    assert [m["path"] for m in receiver.received] == ["/hooks/SECRET-TOKEN"], "sent once, not re-sent"
+    assert [m["path"] for m in _posts(server)] == ["/hooks/SECRET-TOKEN"], "sent once, not re-sent"
     assert (
         f"HTTP {status} redirect to http://127.0.0.1/… not followed (the POST is not re-sent)" in caplog.text
     )
 
 
 @pytest.fixture
-def https_webhook(certificates) -> Iterator[tuple[str, type[_Receiver]]]:
-    handler = type("Receiver", (_Receiver,), {"received": [], "status": 200})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.socket = _server_context(certificates).wrap_socket(server.socket, server_side=True)
-    server.handle_error = lambda *args: None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/hooks/SECRET-TOKEN", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+def https_webhook(certificates) -> Iterator[tuple[str, HTTPServer]]:
+    with _receiver(_server_context(certificates)) as server:
+        yield server.url_for(HOOK_PATH), server
 
 
 def test_https_webhook_verifies_the_certificate(
     settings: Settings, https_webhook, certificates, monkeypatch, caplog
 ) -> None:
-    url, receiver = https_webhook
+    url, server = https_webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
         assert notify_failure(settings, "s", "body") == []
-    assert receiver.received == [] and "SSLError" in caplog.text
+    assert _posts(server) == [] and "SSLError" in caplog.text
     # Trusting the private CA (requests' own REQUESTS_CA_BUNDLE) delivers it.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates["ca"]))
     assert notify_failure(settings, "s", "body") == ["webhook"]
-    assert len(receiver.received) == 1
+    assert len(_posts(server)) == 1
 
 
 # --- the weekly summary (xunpan.weekly_summary) as a WeCom / DingTalk robot message ------------
 
 
 def test_weekly_summary_is_posted_as_a_robot_text_message(webhook, monkeypatch) -> None:
-    url, receiver = webhook
+    url, server = webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     text = "【询盘周报】acme 上周 2026-10-19 ~ 2026-10-25\n询盘 1\n花费 ¥0.00\n数据截至 2026-10-31"
 
     assert send_weekly_summary(text, "acme") is True
 
-    [message] = receiver.received
+    [message] = _posts(server)
     assert message["content_type"] == "application/json"
     assert message["body"] == {"msgtype": "text", "text": {"content": text}}
     assert weekly_summary_payload(text) == message["body"]
@@ -542,8 +464,8 @@ def test_weekly_summary_without_a_webhook_posts_nothing() -> None:
 
 
 def test_weekly_summary_to_plain_http_is_refused_unless_allowed(webhook, monkeypatch) -> None:
-    url, receiver = webhook
+    url, server = webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     monkeypatch.delenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP")
     assert send_weekly_summary("a\nb\nc\nd", "acme") is False
-    assert receiver.received == []
+    assert _posts(server) == []
