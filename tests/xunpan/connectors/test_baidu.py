@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
+import re
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import duckdb
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from xunpan.config import Settings
 from xunpan.connectors import (
@@ -106,31 +106,16 @@ class FakeBaidu:
 
 
 @pytest.fixture
-def fake() -> Iterator[tuple[FakeBaidu, str]]:
+def fake(httpserver: HTTPServer) -> tuple[FakeBaidu, str]:
+    """The endpoints on pytest-httpserver: every POST is answered by the FakeBaidu state."""
     state = FakeBaidu()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            status, headers, answer = state.answer(self.path, body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def respond(request: Request) -> Response:
+        status, headers, answer = state.answer(request.path, request.get_json())
+        return Response(json.dumps(answer), status=status, headers=headers, content_type="application/json")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    httpserver.expect_request(re.compile("/.*"), method="POST").respond_with_handler(respond)
+    return state, httpserver.url_for("").rstrip("/")
 
 
 def _client(sleeps: list[float]) -> HttpClient:
