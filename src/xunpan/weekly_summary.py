@@ -12,8 +12,9 @@ they were received, spend on the day it was booked), which holds every channel i
 memberships. Cost per valid inquiry is spend / valid inquiries; with no valid inquiry it is
 unknown and shown as "—", never 0.
 
-Only the standard library and duckdb: this module also runs inside Superset's environment, where
-the xunpan package is put on the path without its dependencies.
+Only the standard library, duckdb and xunpan.quality.contract (standard library only; its
+FUNNEL_CHAIN orders WeekFigures' counts): this module also runs inside Superset's environment,
+where the xunpan package is put on the path without its dependencies.
 """
 
 from __future__ import annotations
@@ -23,13 +24,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-_COUNTS = (
-    "inquiries_total",
-    "inquiries_valid",
-    "inquiries_intentional",
-    "inquiries_effective",
-    "inquiries_won",
-)
+from xunpan.quality.contract import FUNNEL_CHAIN
 
 
 @dataclass(frozen=True)
@@ -80,13 +75,13 @@ def _money(value: Decimal | None) -> str:
 
 
 def _week(con, company: str, start: date, end: date) -> WeekFigures:
-    sums = ", ".join(f"coalesce(sum({c}), 0)" for c in _COUNTS)
+    sums = ", ".join(f"coalesce(sum({c}), 0)" for c in FUNNEL_CHAIN)
     row = con.execute(
         f"select {sums}, coalesce(sum(spend_total_cny), 0) from main.mart_channel_cost_per_inquiry "
         "where company_id = ? and date_day between ? and ?",
         [company, start, end],
     ).fetchone()
-    counts = [int(v) for v in row[: len(_COUNTS)]]
+    counts = [int(v) for v in row[: len(FUNNEL_CHAIN)]]
     return WeekFigures(start, end, *counts, spend_cny=Decimal(str(row[-1])).quantize(Decimal("0.01")))
 
 

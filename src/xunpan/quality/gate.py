@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
+from xunpan.files import write_json_atomic
 from xunpan.publish import safe_run_id
 from xunpan.quality import history, suites
 from xunpan.quality.batches import read_batches
 from xunpan.quality.contract import PUBLISHED_MODELS
 from xunpan.quality.freshness import calendar_freshness_days
 from xunpan.quality.offline_docs import make_gx_site_offline
-from xunpan.quality.reconciliation import inquiry_gap_validations
+from xunpan.quality.reconciliation import inquiry_gap_validations, relation_exists
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import ExpectationValidationResult
@@ -219,11 +220,7 @@ def stale_fx_warnings(warehouse: Path, max_age_days: int) -> list[FailedExpectat
 
     schema, table = FX_USAGE_RELATION
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        present = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-        if not present:
+        if not relation_exists(con, FX_USAGE_RELATION):
             return []
         rows = con.execute(
             f"""
@@ -252,13 +249,6 @@ def stale_fx_warnings(warehouse: Path, max_age_days: int) -> list[FailedExpectat
             )
         )
     return warnings
-
-
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def prune_quality_results(settings: Settings, keep: int, current: str | None = None) -> list[str]:
@@ -417,8 +407,8 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         "finished_at": finished_at.isoformat(),
         "missing_reconciliation_sources": batches.missing_sources,
     }
-    _write_json(report, payload)
-    _write_json(settings.quality_dir / "latest.json", payload)
+    write_json_atomic(report, payload)
+    write_json_atomic(settings.quality_dir / "latest.json", payload)
     log.info("%s", gate.summary())
     return gate
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
     from great_expectations.core.run_identifier import RunIdentifier
@@ -108,15 +109,25 @@ def inquiry_gap_weeks(warehouse: Path, weeks: int = INQUIRY_GAP_WEEKS) -> pd.Dat
     """The last `weeks` settled channel-weeks of mart_inquiry_reconciliation; None without the mart."""
     import duckdb
 
-    schema, table = INQUIRY_GAP_RELATION
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        present = con.execute(
+        if not relation_exists(con, INQUIRY_GAP_RELATION):
+            return None
+        return con.execute(INQUIRY_GAP_WEEKS_SQL, [weeks]).df()
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, relation: tuple[str, str]) -> bool:
+    """Whether (schema, name) is a table or view of the connected warehouse.
+
+    The gate's warning checks read models a smaller dbt selection may not have built; they warn
+    about what is there and skip what is not.
+    """
+    schema, table = relation
+    return bool(
+        con.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
             [schema, table],
         ).fetchone()[0]
-        if not present:
-            return None
-        return con.execute(INQUIRY_GAP_WEEKS_SQL, [weeks]).df()
+    )
 
 
 def label_gaps(frame: pd.DataFrame, threshold: float) -> pd.DataFrame:
