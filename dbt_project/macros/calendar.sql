@@ -46,3 +46,22 @@
             || case when {{ judgement }} = 'better' then '好转 better' else '变差 worse' end
     end
 {%- endmacro %}
+
+{#- Both period flags of a day as select columns: is_last_complete_month, is_last_complete_week. -#}
+{% macro reporting_period_flags(date_expression, periods='periods') -%}
+    {{ is_last_complete_month(date_expression, periods) }} as is_last_complete_month,
+        {{ is_last_complete_week(date_expression, periods) }} as is_last_complete_week
+{%- endmacro %}
+
+{#- The `from` of a daily channel mart's final select: `relation` (company_id, date_day,
+    channel_id) with its channel (dim_channels as `channels`) and its company's reporting periods
+    (int_company_reporting_periods as `periods`), only up to the company's data-through date (the
+    run's business date): nothing after it is reported. -#}
+{% macro reported_channel_days(relation) -%}
+    from {{ relation }}
+    inner join {{ ref('dim_channels') }} as channels
+        on {{ relation }}.channel_id = channels.channel_id
+    inner join {{ ref('int_company_reporting_periods') }} as periods
+        on {{ relation }}.company_id = periods.company_id
+    where {{ relation }}.date_day <= periods.data_through_date
+{%- endmacro %}

@@ -20,6 +20,7 @@
 --   and 意向), and a stage is never dated after the stage that follows it.
 -- * lost_at = the register's date, else the first snapshot showing `lost` after the last
 --   snapshot that did not.
+{%- set inquiry_grain = ['company_id', 'inquiry_id'] %}
 with snapshots as (
 
     select
@@ -45,14 +46,13 @@ history as (
         min(snapshot_at_local) as first_snapshot_at_local,
         max(snapshot_at_local) as last_snapshot_at_local,
         max(snapshot_rank) as max_rank_seen,
-        min(case when snapshot_rank >= 1 then snapshot_at_local end) as seen_intentional_at_local,
-        min(case when snapshot_rank >= 2 then snapshot_at_local end) as seen_effective_at_local,
-        min(case when snapshot_rank >= 3 then snapshot_at_local end) as seen_won_at_local,
+        {%- for stage, rank in [('intentional', 1), ('effective', 2), ('won', 3)] %}
+        min(case when snapshot_rank >= {{ rank }} then snapshot_at_local end) as seen_{{ stage }}_at_local,
+        {%- endfor %}
         max(case when stage <> 'lost' then snapshot_at_local end) as last_not_lost_at_local,
-        max(intentional_at_local) as register_intentional_at_local,
-        max(effective_at_local) as register_effective_at_local,
-        max(won_at_local) as register_won_at_local,
-        max(lost_at_local) as register_lost_at_local
+        {%- for stage in ['intentional', 'effective', 'won', 'lost'] %}
+        max({{ stage }}_at_local) as register_{{ stage }}_at_local{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from snapshots
     group by company_id, inquiry_id
 
@@ -66,8 +66,7 @@ lost_sightings as (
         min(snapshots.snapshot_at_local) as seen_lost_at_local
     from snapshots
     inner join history
-        on snapshots.company_id = history.company_id
-        and snapshots.inquiry_id = history.inquiry_id
+        on {{ same_keys('snapshots', 'history', inquiry_grain) }}
     where snapshots.stage = 'lost'
         and (history.last_not_lost_at_local is null
              or snapshots.snapshot_at_local > history.last_not_lost_at_local)
@@ -87,17 +86,14 @@ register_dates as (
         history.seen_effective_at_local,
         history.seen_won_at_local,
         lost_sightings.seen_lost_at_local,
-        coalesce(current_state.intentional_at_local, history.register_intentional_at_local) as given_intentional_at_local,
-        coalesce(current_state.effective_at_local, history.register_effective_at_local) as given_effective_at_local,
-        coalesce(current_state.won_at_local, history.register_won_at_local) as given_won_at_local,
-        coalesce(current_state.lost_at_local, history.register_lost_at_local) as given_lost_at_local
+        {%- for stage in ['intentional', 'effective', 'won', 'lost'] %}
+        coalesce(current_state.{{ stage }}_at_local, history.register_{{ stage }}_at_local) as given_{{ stage }}_at_local{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from current_state
     inner join history
-        on current_state.company_id = history.company_id
-        and current_state.inquiry_id = history.inquiry_id
+        on {{ same_keys('current_state', 'history', inquiry_grain) }}
     left join lost_sightings
-        on current_state.company_id = lost_sightings.company_id
-        and current_state.inquiry_id = lost_sightings.inquiry_id
+        on {{ same_keys('current_state', 'lost_sightings', inquiry_grain) }}
 
 ),
 
@@ -157,33 +153,23 @@ won_dated as (
 
 ),
 
-effective_dated as (
+-- an earlier stage the register leaves undated was reached by the time it was first seen, and
+-- no later than the next stage
+{%- for stage, rank, next_stage in [('effective', 2, 'won'), ('intentional', 1, 'effective')] %}
+{{ stage }}_dated as (
 
     select
-        won_dated.*,
+        {{ next_stage }}_dated.*,
         case
-            when reached_rank >= 2 then coalesce(
-                given_effective_at_local,
-                {{ earliest_of('seen_effective_at_local', 'won_at_local_final') }}
+            when reached_rank >= {{ rank }} then coalesce(
+                given_{{ stage }}_at_local,
+                {{ earliest_of('seen_' ~ stage ~ '_at_local', next_stage ~ '_at_local_final') }}
             )
-        end as effective_at_local_final
-    from won_dated
+        end as {{ stage }}_at_local_final
+    from {{ next_stage }}_dated
 
 ),
-
-intentional_dated as (
-
-    select
-        effective_dated.*,
-        case
-            when reached_rank >= 1 then coalesce(
-                given_intentional_at_local,
-                {{ earliest_of('seen_intentional_at_local', 'effective_at_local_final') }}
-            )
-        end as intentional_at_local_final
-    from effective_dated
-
-),
+{%- endfor %}
 
 final as (
 
@@ -224,9 +210,9 @@ final as (
             when reached_rank >= 3 and given_won_at_local is not null then 'register'
             when reached_rank >= 3 then 'history'
         end as won_at_source,
-        {{ days_between('received_at_local', 'intentional_at_local_final') }} as days_to_intentional,
-        {{ days_between('received_at_local', 'effective_at_local_final') }} as days_to_effective,
-        {{ days_between('received_at_local', 'won_at_local_final') }} as days_to_won,
+        {%- for stage in ['intentional', 'effective', 'won'] %}
+        {{ days_between('received_at_local', stage ~ '_at_local_final') }} as days_to_{{ stage }},
+        {%- endfor %}
         deal_amount,
         deal_currency,
         sales_rep,

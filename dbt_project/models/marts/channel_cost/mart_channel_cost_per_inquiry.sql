@@ -105,15 +105,8 @@ final as (
         daily.won_revenue_costed_cny,
         cast(case when daily.inquiries_won_uncosted = 0 then daily.won_gross_profit_cny end as numeric(18, 2)) as won_gross_profit_cny,
         daily.inquiries_won_uncosted,
-        {{ is_last_complete_month('daily.date_day', 'periods') }} as is_last_complete_month,
-        {{ is_last_complete_week('daily.date_day', 'periods') }} as is_last_complete_week
-    from daily
-    inner join {{ ref('dim_channels') }} as channels
-        on daily.channel_id = channels.channel_id
-    inner join {{ ref('int_company_reporting_periods') }} as periods
-        on daily.company_id = periods.company_id
-    -- Nothing is reported after the company's data-through date.
-    where daily.date_day <= periods.data_through_date
+        {{ reporting_period_flags('daily.date_day') }}
+    {{ reported_channel_days('daily') }}
 
 )
 

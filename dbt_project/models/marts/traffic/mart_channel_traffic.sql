@@ -6,53 +6,31 @@
 -- over report rows), page views and conversions (转化). A measure the source does not have is
 -- NULL (a platform has no sessions, the website no exposures), never 0. Platform days are the
 -- platform's own reporting days (Alibaba.com: US Pacific); website days are Beijing days.
-with platform_rows as (
+{%- set measures = ['exposures', 'clicks', 'visitors', 'sessions', 'pageviews', 'inquiries_reported', 'tm_consultations', 'conversions'] %}
+{#- per source: its model, traffic_source, source, medium and the measures it has (the others
+    are NULL) -#}
+{%- set sources = [
+    ('int_platform_traffic_daily', "'b2b_platform'", 'platform', "'b2b_platform'",
+        ['exposures', 'clicks', 'visitors', 'inquiries_reported', 'tm_consultations']),
+    ('int_web_traffic_channels', "'web_analytics'", 'source', 'medium',
+        ['visitors', 'sessions', 'pageviews', 'conversions']),
+] %}
+with traffic as (
 
+    {%- for model, traffic_source, source, medium, measured in sources %}
     select
         company_id,
         date_day,
         channel_id,
-        'b2b_platform' as traffic_source,
-        platform as source,
-        'b2b_platform' as medium,
-        exposures,
-        clicks,
-        visitors,
-        cast(null as {{ dbt.type_bigint() }}) as sessions,
-        cast(null as {{ dbt.type_bigint() }}) as pageviews,
-        inquiries_reported,
-        tm_consultations,
-        cast(null as {{ dbt.type_bigint() }}) as conversions
-    from {{ ref('int_platform_traffic_daily') }}
-
-),
-
-web_rows as (
-
-    select
-        company_id,
-        date_day,
-        channel_id,
-        'web_analytics' as traffic_source,
-        source,
-        medium,
-        cast(null as {{ dbt.type_bigint() }}) as exposures,
-        cast(null as {{ dbt.type_bigint() }}) as clicks,
-        visitors,
-        sessions,
-        pageviews,
-        cast(null as {{ dbt.type_bigint() }}) as inquiries_reported,
-        cast(null as {{ dbt.type_bigint() }}) as tm_consultations,
-        conversions
-    from {{ ref('int_web_traffic_channels') }}
-
-),
-
-traffic as (
-
-    select * from platform_rows
-    union all
-    select * from web_rows
+        {{ traffic_source }} as traffic_source,
+        {{ source }} as source,
+        {{ medium }} as medium,
+        {%- for measure in measures %}
+        {% if measure in measured %}{{ measure }}{% else %}cast(null as {{ dbt.type_bigint() }}){% endif %} as {{ measure }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -66,23 +44,11 @@ final as (
         traffic.traffic_source,
         traffic.source,
         traffic.medium,
-        cast(traffic.exposures as {{ dbt.type_bigint() }}) as exposures,
-        cast(traffic.clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(traffic.visitors as {{ dbt.type_bigint() }}) as visitors,
-        cast(traffic.sessions as {{ dbt.type_bigint() }}) as sessions,
-        cast(traffic.pageviews as {{ dbt.type_bigint() }}) as pageviews,
-        cast(traffic.inquiries_reported as {{ dbt.type_bigint() }}) as inquiries_reported,
-        cast(traffic.tm_consultations as {{ dbt.type_bigint() }}) as tm_consultations,
-        cast(traffic.conversions as {{ dbt.type_bigint() }}) as conversions,
-        {{ is_last_complete_month('traffic.date_day', 'periods') }} as is_last_complete_month,
-        {{ is_last_complete_week('traffic.date_day', 'periods') }} as is_last_complete_week
-    from traffic
-    inner join {{ ref('dim_channels') }} as channels
-        on traffic.channel_id = channels.channel_id
-    inner join {{ ref('int_company_reporting_periods') }} as periods
-        on traffic.company_id = periods.company_id
-    -- nothing after the company's data-through date (the run's business date) is reported
-    where traffic.date_day <= periods.data_through_date
+        {%- for measure in measures %}
+        cast(traffic.{{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+        {%- endfor %}
+        {{ reporting_period_flags('traffic.date_day') }}
+    {{ reported_channel_days('traffic') }}
 
 )
 

@@ -10,21 +10,13 @@
 -- Ratios (docs/metrics.md, "Traffic"): CTR = clicks / exposures; click-to-inquiry = inquiries_total
 -- / clicks; visitor-to-inquiry = inquiries_total / visitors; cost per click = spend_total / clicks;
 -- cost per visitor = spend_total / visitors. Over a period, divide the sums, never average these.
+{%- set day_grain = ['company_id', 'date_day', 'channel_id'] %}
+{%- set counts = ['inquiries_total', 'inquiries_valid', 'inquiries_intentional', 'inquiries_effective', 'inquiries_won'] %}
+{%- set amounts = ['won_revenue_cny', 'spend_variable_cny', 'spend_fixed_cny', 'spend_total_cny'] %}
+{%- set cost_columns = counts + amounts %}
 with cost_days as (
 
-    select
-        company_id,
-        date_day,
-        channel_id,
-        spend_variable_cny,
-        spend_fixed_cny,
-        spend_total_cny,
-        inquiries_total,
-        inquiries_valid,
-        inquiries_intentional,
-        inquiries_effective,
-        inquiries_won,
-        won_revenue_cny
+    select {{ (day_grain + cost_columns) | join(', ') }}
     from {{ ref('mart_channel_cost_per_inquiry') }}
 
 ),
@@ -95,32 +87,15 @@ joined as (
         web_days.sessions,
         platform_days.inquiries_reported,
         platform_days.tm_consultations,
-        coalesce(cost_days.inquiries_total, 0) as inquiries_total,
-        coalesce(cost_days.inquiries_valid, 0) as inquiries_valid,
-        coalesce(cost_days.inquiries_intentional, 0) as inquiries_intentional,
-        coalesce(cost_days.inquiries_effective, 0) as inquiries_effective,
-        coalesce(cost_days.inquiries_won, 0) as inquiries_won,
-        coalesce(cost_days.won_revenue_cny, 0) as won_revenue_cny,
-        coalesce(cost_days.spend_variable_cny, 0) as spend_variable_cny,
-        coalesce(cost_days.spend_fixed_cny, 0) as spend_fixed_cny,
-        coalesce(cost_days.spend_total_cny, 0) as spend_total_cny
+        -- a day with traffic and no register or cost row had no inquiries and no spend
+        {%- for column in cost_columns %}
+        coalesce(cost_days.{{ column }}, 0) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from day_keys
-    left join cost_days
-        on day_keys.company_id = cost_days.company_id
-        and day_keys.date_day = cost_days.date_day
-        and day_keys.channel_id = cost_days.channel_id
-    left join ad_days
-        on day_keys.company_id = ad_days.company_id
-        and day_keys.date_day = ad_days.date_day
-        and day_keys.channel_id = ad_days.channel_id
-    left join platform_days
-        on day_keys.company_id = platform_days.company_id
-        and day_keys.date_day = platform_days.date_day
-        and day_keys.channel_id = platform_days.channel_id
-    left join web_days
-        on day_keys.company_id = web_days.company_id
-        and day_keys.date_day = web_days.date_day
-        and day_keys.channel_id = web_days.channel_id
+    {%- for days in ['cost_days', 'ad_days', 'platform_days', 'web_days'] %}
+    left join {{ days }}
+        on {{ same_keys('day_keys', days, day_grain) }}
+    {%- endfor %}
 
 ),
 
@@ -133,34 +108,19 @@ final as (
         channels.channel_group,
         channels.is_paid,
         joined.has_platform_statistics,
-        cast(joined.exposures as {{ dbt.type_bigint() }}) as exposures,
-        cast(joined.clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(joined.visitors as {{ dbt.type_bigint() }}) as visitors,
-        cast(joined.sessions as {{ dbt.type_bigint() }}) as sessions,
-        cast(joined.inquiries_reported as {{ dbt.type_bigint() }}) as inquiries_reported,
-        cast(joined.tm_consultations as {{ dbt.type_bigint() }}) as tm_consultations,
-        cast(joined.inquiries_total as {{ dbt.type_bigint() }}) as inquiries_total,
-        cast(joined.inquiries_valid as {{ dbt.type_bigint() }}) as inquiries_valid,
-        cast(joined.inquiries_intentional as {{ dbt.type_bigint() }}) as inquiries_intentional,
-        cast(joined.inquiries_effective as {{ dbt.type_bigint() }}) as inquiries_effective,
-        cast(joined.inquiries_won as {{ dbt.type_bigint() }}) as inquiries_won,
-        cast(joined.won_revenue_cny as numeric(18, 2)) as won_revenue_cny,
-        cast(joined.spend_variable_cny as numeric(18, 2)) as spend_variable_cny,
-        cast(joined.spend_fixed_cny as numeric(18, 2)) as spend_fixed_cny,
-        cast(joined.spend_total_cny as numeric(18, 2)) as spend_total_cny,
+        {%- for column in ['exposures', 'clicks', 'visitors', 'sessions', 'inquiries_reported', 'tm_consultations'] + counts %}
+        cast(joined.{{ column }} as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in amounts %}
+        cast(joined.{{ column }} as numeric(18, 2)) as {{ column }},
+        {%- endfor %}
         {{ safe_divide('joined.clicks', 'joined.exposures') }} as click_through_rate,
         {{ safe_divide('joined.inquiries_total', 'joined.clicks') }} as click_to_inquiry_rate,
         {{ safe_divide('joined.inquiries_total', 'joined.visitors') }} as visitor_to_inquiry_rate,
         {{ safe_divide('joined.spend_total_cny', 'joined.clicks') }} as cost_per_click_cny,
         {{ safe_divide('joined.spend_total_cny', 'joined.visitors') }} as cost_per_visitor_cny,
-        {{ is_last_complete_month('joined.date_day', 'periods') }} as is_last_complete_month,
-        {{ is_last_complete_week('joined.date_day', 'periods') }} as is_last_complete_week
-    from joined
-    inner join {{ ref('dim_channels') }} as channels
-        on joined.channel_id = channels.channel_id
-    inner join {{ ref('int_company_reporting_periods') }} as periods
-        on joined.company_id = periods.company_id
-    where joined.date_day <= periods.data_through_date
+        {{ reporting_period_flags('joined.date_day') }}
+    {{ reported_channel_days('joined') }}
 
 )
 
