@@ -4,14 +4,15 @@ Flow: `import_files` validates files a person hands over and copies the good one
 the DAG's ingest (`ingest_inbox`) turns every waiting inbox file into one immutable Parquet file
 raw/<kind>/<sha256>.parquet (docs/raw-landing.md), keeps the original bytes in archive/ (or, for a
 rejected file, in quarantine/ beside a machine-readable reason), and appends a line per file to the
-manifest. Nothing is ever deleted: a file leaves the inbox only once its bytes are safe elsewhere.
+manifest (xunpan.landing_manifest). An API pull lands the same way through `land_parsed`. Nothing
+is ever deleted: a file leaves the inbox only once its bytes are safe elsewhere. What `xunpan
+inbox` shows is xunpan.inbox_view.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,17 @@ import pyarrow.parquet as pq
 
 from xunpan.config import Settings
 from xunpan.errors import InputRejected, XunpanError
+from xunpan.files import atomic_path, exclusive_lock, write_atomic
+from xunpan.landing_manifest import (
+    Entry,
+    append_entry,
+    duplicate_entry,
+    loaded_entry,
+    loaded_for_another_company,
+    next_load_seq,
+    read_manifest,
+    superseded,
+)
 from xunpan.sources import KINDS, ParsedInput, parse_file, raw_schema
 
 log = logging.getLogger("xunpan.landing")
@@ -193,7 +205,13 @@ def import_files(
             continue
         try:
             parsed = parse_file(
-                path, kind=kind, company_id=company_id, today=today, data=data, platform=platform
+                path,
+                kind=kind,
+                company_id=company_id,
+                today=today,
+                data=data,
+                platform=platform,
+                layouts_dir=settings.layouts,
             )
         except InputRejected as error:
             results.append(
@@ -217,7 +235,7 @@ def ingest_inbox(settings: Settings, today: dt.date | None = None) -> IngestRepo
     """Load every waiting inbox file into raw Parquet, in file-name order; one bad file never stops the rest."""
     ensure_raw_layout(settings)
     report = IngestReport()
-    with _landing_lock(settings):
+    with _landing_lock(settings, "ingest of the inbox"):
         manifest = read_manifest(settings)
         for path, company_id in waiting_files(settings):
             try:
@@ -229,42 +247,23 @@ def ingest_inbox(settings: Settings, today: dt.date | None = None) -> IngestRepo
                 error = InputRejected(
                     path.name, f"internal error while loading ({exc.__class__.__name__}: {exc})"
                 )
-                entry = _quarantine(settings, path, None, None, company_id, error)
-                _append_manifest(settings, manifest, entry)
-                report.quarantined.append(entry)
+                _refuse(settings, manifest, report, path, None, None, company_id, error)
     log.info("%s", report.summary())
     return report
 
 
-def land_parsed(settings: Settings, parsed: ParsedInput, original: bytes, name: str) -> dict[str, object]:
+def land_parsed(settings: Settings, parsed: ParsedInput, original: bytes, name: str) -> Entry:
     """Land an already-validated table (an API pull) exactly like an inbox file; returns its manifest entry.
 
     `original` are the bytes to archive (the API responses); their hash makes a repeated identical pull a no-op.
     """
     ensure_raw_layout(settings)
-    report = IngestReport()
-    with _landing_lock(settings):
+    with _landing_lock(settings, f"landing of {name}"):
         manifest = read_manifest(settings)
         sha = hashlib.sha256(original).hexdigest()
-        earlier = _loaded_entry(manifest, sha, parsed.company_id)
-        if earlier is not None:
-            entry = _duplicate_entry(name, sha, parsed.company_id, earlier)
-            _append_manifest(settings, manifest, entry)
-            return entry
-        archive = settings.archive / f"{sha}{Path(name).suffix.lower()}"
-        _write_bytes(archive, original)
-        entry = _load(settings, parsed, sha, name, manifest, report)
-        entry["archive_path"] = str(archive.relative_to(settings.home))
-        _append_manifest(settings, manifest, entry)
-    return entry
-
-
-def read_manifest(settings: Settings) -> list[dict[str, object]]:
-    """Every manifest line, oldest first."""
-    if not settings.manifest.exists():
-        return []
-    with settings.manifest.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        return _land(
+            settings, manifest, IngestReport(), name, parsed.company_id, original, sha, lambda: parsed
+        )
 
 
 def waiting_files(settings: Settings) -> list[tuple[Path, str]]:
@@ -289,81 +288,6 @@ def waiting_files(settings: Settings) -> list[tuple[Path, str]]:
     return sorted(found, key=lambda item: (item[0].name, item[1], str(item[0])))
 
 
-def inbox_overview(settings: Settings) -> dict[str, object]:
-    """What is waiting in the inbox, what was loaded, what sits in quarantine and why."""
-    manifest = read_manifest(settings)
-    waiting = [
-        {"file": str(p.relative_to(settings.inbox)), "company_id": c, "bytes": p.lstat().st_size}
-        for p, c in waiting_files(settings)
-    ]
-    loaded = [e for e in manifest if e["status"] == "loaded"]
-    quarantined = [e for e in manifest if e["status"] == "quarantined"]
-    return {
-        "inbox": str(settings.inbox),
-        "waiting": waiting,
-        "loaded": [
-            {
-                k: e.get(k)
-                for k in (
-                    "file",
-                    "company_id",
-                    "kind",
-                    "layout",
-                    "rows",
-                    "date_min",
-                    "date_max",
-                    "load_seq",
-                    "loaded_at",
-                    "superseded",
-                )
-            }
-            for e in loaded
-        ],
-        "duplicates": sum(1 for e in manifest if e["status"] == "duplicate"),
-        "quarantined": [
-            {
-                k: e.get(k)
-                for k in (
-                    "file",
-                    "company_id",
-                    "kind",
-                    "reason",
-                    "problems_total",
-                    "quarantine_path",
-                    "reason_path",
-                    "quarantined_at",
-                )
-            }
-            for e in quarantined
-        ],
-    }
-
-
-def format_overview(overview: dict[str, object]) -> str:
-    """The inbox overview as text for a terminal."""
-    waiting = overview["waiting"]
-    loaded = overview["loaded"]
-    quarantined = overview["quarantined"]
-    assert isinstance(waiting, list) and isinstance(loaded, list) and isinstance(quarantined, list)
-    lines = [f"inbox {overview['inbox']}", f"waiting ({len(waiting)}):"]
-    lines += [f"  {w['file']}  [{w['company_id']}, {w['bytes']} bytes]" for w in waiting] or ["  (nothing)"]
-    lines.append(f"loaded ({len(loaded)}, {overview['duplicates']} duplicate drop(s) ignored):")
-    for e in loaded:
-        replaced = sum(len(s["days"]) for s in e.get("superseded") or [])
-        note = f", replaced {replaced} earlier day(s)" if replaced else ""
-        lines.append(
-            f"  #{e['load_seq']} {e['file']}  {e['kind']}/{e['layout']}  {e['rows']} rows  "
-            f"{e['date_min']}..{e['date_max']}{note}"
-        )
-    if not loaded:
-        lines.append("  (nothing)")
-    lines.append(f"quarantined ({len(quarantined)}):")
-    lines += [f"  {q['file']}: {q['reason']}\n    details: {q['reason_path']}" for q in quarantined] or [
-        "  (nothing)"
-    ]
-    return "\n".join(lines)
-
-
 # --- internals ------------------------------------------------------------------------------------
 
 
@@ -371,7 +295,7 @@ def _ingest_one(
     settings: Settings,
     path: Path,
     company_id: str,
-    manifest: list[dict[str, object]],
+    manifest: list[Entry],
     report: IngestReport,
     today: dt.date | None,
 ) -> None:
@@ -381,35 +305,71 @@ def _ingest_one(
     except (InputRejected, XunpanError) as exc:
         # Refused before reading (a link, a huge file, a bad folder name): moved, never copied or followed.
         error = exc if isinstance(exc, InputRejected) else InputRejected(path.name, _folder_reason(path, exc))
-        entry = _quarantine(settings, path, None, None, company_id, error)
-        _append_manifest(settings, manifest, entry)
-        report.quarantined.append(entry)
-        log.warning("quarantined %s: %s", path.name, error.reason)
+        _refuse(settings, manifest, report, path, None, None, company_id, error)
         return
     sha = hashlib.sha256(data).hexdigest()
-    earlier = _loaded_entry(manifest, sha, company_id)
-    if earlier is not None:
-        entry = _duplicate_entry(path.name, sha, company_id, earlier)
-        _append_manifest(settings, manifest, entry)
-        path.unlink()  # the same bytes are already in archive/ under this hash
-        report.duplicates.append(entry)
-        log.info("%s is a duplicate of %s; nothing loaded", path.name, earlier["file"])
-        return
     try:
-        parsed = parse_file(path, company_id=company_id, today=today, data=data)
+        _land(
+            settings,
+            manifest,
+            report,
+            path.name,
+            company_id,
+            data,
+            sha,
+            lambda: parse_file(path, company_id=company_id, today=today, data=data),
+        )
     except InputRejected as error:
-        entry = _quarantine(settings, path, data, sha, company_id, error)
-        _append_manifest(settings, manifest, entry)
-        report.quarantined.append(entry)
-        log.warning("quarantined %s: %s", path.name, error.reason)
+        _refuse(settings, manifest, report, path, data, sha, company_id, error)
         return
-    archive = settings.archive / f"{sha}{path.suffix.lower()}"
+    path.unlink()  # its bytes are in archive/ under their hash (loaded now or before)
+
+
+def _land(
+    settings: Settings,
+    manifest: list[Entry],
+    report: IngestReport,
+    name: str,
+    company_id: str,
+    data: bytes,
+    sha: str,
+    parse: Callable[[], ParsedInput],
+) -> Entry:
+    """The one path into raw/: skip bytes already loaded for the company, else archive, load, record.
+
+    `parse` runs only for new bytes; an InputRejected it raises leaves nothing written.
+    """
+    earlier = loaded_entry(manifest, sha, company_id)
+    if earlier is not None:
+        entry = duplicate_entry(name, sha, company_id, earlier)
+        append_entry(settings, manifest, entry)
+        report.duplicates.append(entry)
+        log.info("%s is a duplicate of %s; nothing loaded", name, earlier["file"])
+        return entry
+    parsed = parse()
+    archive = settings.archive / f"{sha}{Path(name).suffix.lower()}"
     _write_bytes(archive, data)
-    entry = _load(settings, parsed, sha, path.name, manifest, report)
+    entry = _load(settings, parsed, sha, name, manifest, report)
     entry["archive_path"] = str(archive.relative_to(settings.home))
-    _append_manifest(settings, manifest, entry)
-    path.unlink()
+    append_entry(settings, manifest, entry)
     report.loaded.append(entry)
+    return entry
+
+
+def _refuse(
+    settings: Settings,
+    manifest: list[Entry],
+    report: IngestReport,
+    path: Path,
+    data: bytes | None,
+    sha: str | None,
+    company_id: str,
+    error: InputRejected,
+) -> None:
+    entry = _quarantine(settings, path, data, sha, company_id, error)
+    append_entry(settings, manifest, entry)
+    report.quarantined.append(entry)
+    log.warning("quarantined %s: %s", path.name, error.reason)
 
 
 def _load(
@@ -417,11 +377,11 @@ def _load(
     parsed: ParsedInput,
     sha: str,
     name: str,
-    manifest: list[dict[str, object]],
+    manifest: list[Entry],
     report: IngestReport,
-) -> dict[str, object]:
+) -> Entry:
     """Write the Parquet file and build the manifest entry, including the days this file takes over."""
-    load_seq = 1 + max((int(e["load_seq"]) for e in manifest if e.get("load_seq") is not None), default=0)
+    load_seq = next_load_seq(manifest)
     loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     n = parsed.rows
     table = parsed.table.append_column("file_sha256", pa.array([sha] * n, pa.string()))
@@ -432,18 +392,15 @@ def _load(
     # raw/<kind>/<sha256>.parquet; the same bytes already loaded for another company (a shared
     # contract template, identical cost cards) get the company in the name, so neither overwrites
     # the other. A leftover of this company's own killed load is simply overwritten.
-    others = any(
-        e["sha256"] == sha and e["status"] == "loaded" and e["company_id"] != parsed.company_id
-        for e in manifest
-    )
+    others = loaded_for_another_company(manifest, sha, parsed.company_id)
     target = (
         settings.raw / parsed.kind / (f"{sha}.{parsed.company_id}.parquet" if others else f"{sha}.parquet")
     )
     _write_parquet(table, target)
 
     partitions = parsed.partitions()
-    superseded = _superseded(manifest, parsed.kind, parsed.company_id, partitions, parsed.layout)
-    for s in superseded:
+    taken_over = superseded(manifest, parsed.kind, parsed.company_id, partitions, parsed.layout)
+    for s in taken_over:
         replacement = {
             "file": name,
             "replaces_file": s["file"],
@@ -476,61 +433,10 @@ def _load(
         "unknown_columns": parsed.unknown_columns,
         "warnings": parsed.warnings,
         "partitions": partitions,
-        "superseded": superseded,
+        "superseded": taken_over,
         "raw_path": str(target.relative_to(settings.home)),
         "loaded_at": loaded_at.isoformat(),
     }
-
-
-def _superseded(
-    manifest: list[dict[str, object]],
-    kind: str,
-    company_id: str,
-    partitions: dict[str, list[str]],
-    layout: str,
-) -> list[dict[str, object]]:
-    """For each day of the new file, the earlier file that owned that day until now (highest load_seq).
-
-    Spend reports of another level (a keyword report after a campaign report) replace nothing: dbt's
-    grain-of-record rule picks one level per platform and day, so only a restated export of the same
-    layout takes over days.
-    """
-    if not partitions:
-        return []
-    owner: dict[tuple[str, str], dict[str, object]] = {}
-    for entry in sorted(
-        (
-            e
-            for e in manifest
-            if e["status"] == "loaded"
-            and e["kind"] == kind
-            and e["company_id"] == company_id
-            and (kind != "ad_spend" or e.get("layout") == layout)
-        ),
-        key=lambda e: int(e["load_seq"]),
-    ):
-        for key, days in (entry.get("partitions") or {}).items():
-            if key in partitions:
-                for day in days:
-                    owner[(key, day)] = entry
-    taken: dict[tuple[str, str], list[str]] = {}
-    files: dict[str, dict[str, object]] = {}
-    for key, days in partitions.items():
-        for day in days:
-            previous = owner.get((key, day))
-            if previous is not None:
-                taken.setdefault((str(previous["sha256"]), key), []).append(day)
-                files[str(previous["sha256"])] = previous
-    return [
-        {
-            "sha256": sha,
-            "file": files[sha]["file"],
-            "load_seq": files[sha]["load_seq"],
-            "key": key,
-            "days": sorted(days),
-        }
-        for (sha, key), days in sorted(taken.items())
-    ]
 
 
 def _quarantine(
@@ -572,7 +478,7 @@ def _quarantine(
     }
     if link_target is not None:
         reason["symlink_target"] = link_target
-    _write_bytes(reason_path, json.dumps(reason, ensure_ascii=False, indent=2).encode("utf-8"), replace=True)
+    write_atomic(reason_path, json.dumps(reason, ensure_ascii=False, indent=2))
     return {
         "sha256": sha,
         "file": path.name,
@@ -590,43 +496,6 @@ def _quarantine(
     }
 
 
-def _duplicate_entry(name: str, sha: str, company_id: str, earlier: dict[str, object]) -> dict[str, object]:
-    return {
-        "sha256": sha,
-        "file": name,
-        "kind": earlier["kind"],
-        "layout": earlier["layout"],
-        "company_id": company_id,
-        "status": "duplicate",
-        "load_seq": None,
-        "rows": 0,
-        "duplicate_of": earlier["file"],
-        "duplicate_of_load_seq": earlier["load_seq"],
-        "seen_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    }
-
-
-def _loaded_entry(manifest: list[dict[str, object]], sha: str, company_id: str) -> dict[str, object] | None:
-    """The earlier load of the same bytes for the same company (another company's copy is its own data)."""
-    return next(
-        (
-            e
-            for e in manifest
-            if e["sha256"] == sha and e["status"] == "loaded" and e["company_id"] == company_id
-        ),
-        None,
-    )
-
-
-def _append_manifest(settings: Settings, manifest: list[dict[str, object]], entry: dict[str, object]) -> None:
-    settings.manifest.parent.mkdir(parents=True, exist_ok=True)
-    with settings.manifest.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    manifest.append(entry)
-
-
 def _place(target_dir: Path, name: str, data: bytes) -> Path:
     """Copy into the inbox without overwriting a different file of the same name."""
     target = target_dir / name
@@ -639,33 +508,20 @@ def _place(target_dir: Path, name: str, data: bytes) -> Path:
     return target
 
 
-def _write_bytes(target: Path, data: bytes, replace: bool = False) -> None:
-    """Write atomically (temp file + rename) so a killed run never leaves half a file behind."""
-    if target.exists() and not replace:
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+def _write_bytes(target: Path, data: bytes) -> None:
+    """Write once: a file named by its content's hash that exists already holds these bytes."""
+    if not target.exists():
+        write_atomic(target, data)
 
 
 def _write_parquet(table: pa.Table, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
-@contextlib.contextmanager
-def _landing_lock(settings: Settings) -> Iterator[None]:
-    """One writer of the landing zone at a time (a manual run beside the scheduled one)."""
-    settings.raw.mkdir(parents=True, exist_ok=True)
-    with (settings.raw / ".landing.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _landing_lock(settings: Settings, purpose: str) -> contextlib.AbstractContextManager[None]:
+    """One writer of the landing zone at a time (a manual run beside the scheduled one, parallel pulls)."""
+    return exclusive_lock(settings.raw / ".landing.lock", purpose)
 
 
 def _result_from(parsed: ParsedInput, path: Path) -> ImportResult:

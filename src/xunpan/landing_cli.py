@@ -13,7 +13,8 @@ import click
 
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
-from xunpan.landing import format_overview, import_files, inbox_overview, validate_company_id
+from xunpan.inbox_view import format_overview, inbox_overview
+from xunpan.landing import import_files, validate_company_id
 from xunpan.sources import KINDS
 
 

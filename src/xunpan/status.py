@@ -51,7 +51,7 @@ def _overall(outcomes: dict[str, str]) -> str:
 
 
 def _inbox(settings: Settings) -> dict[str, Any]:
-    from xunpan.landing import inbox_overview
+    from xunpan.inbox_view import inbox_overview
 
     return inbox_overview(settings)
 

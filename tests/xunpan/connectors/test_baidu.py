@@ -24,7 +24,7 @@ from xunpan.connectors import (
     RetryPolicy,
 )
 from xunpan.errors import XunpanError
-from xunpan.landing import read_manifest
+from xunpan.landing_manifest import read_manifest
 
 OK_HEADER = {"desc": "success", "failures": [], "oprs": 1, "succ": 1, "oprtime": 0, "quota": 1, "status": 0}
 

@@ -9,7 +9,8 @@ from xunpan.config import Settings
 from xunpan.demo.cli import demo_command
 from xunpan.demo.generator import SMALL_END_DATE, SMALL_MONTHS, SMALL_SEED, simulate, simulate_companies
 from xunpan.demo.profile import SMALL
-from xunpan.landing import ingest_inbox, read_manifest
+from xunpan.landing import ingest_inbox
+from xunpan.landing_manifest import read_manifest
 
 
 def test_two_companies_land_in_their_own_company_id_with_fx_once(settings: Settings) -> None:

@@ -21,8 +21,10 @@ from click.testing import CliRunner
 
 from xunpan.config import Settings
 from xunpan.errors import InputRejected, XunpanError
-from xunpan.landing import import_files, inbox_overview, ingest_inbox, read_manifest, validate_company_id
+from xunpan.inbox_view import inbox_overview
+from xunpan.landing import import_files, ingest_inbox, validate_company_id
 from xunpan.landing_cli import import_command
+from xunpan.landing_manifest import read_manifest
 from xunpan.sources.grid import ReadLimits, read_grids
 
 INPUTS = Path(__file__).resolve().parents[2] / "fixtures" / "inputs"

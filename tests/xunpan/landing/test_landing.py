@@ -13,15 +13,10 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from xunpan.config import Settings
-from xunpan.landing import (
-    ensure_raw_layout,
-    format_overview,
-    import_files,
-    inbox_overview,
-    ingest_inbox,
-    read_manifest,
-)
+from xunpan.inbox_view import format_overview, inbox_overview
+from xunpan.landing import ensure_raw_layout, import_files, ingest_inbox
 from xunpan.landing_cli import import_command, inbox_command
+from xunpan.landing_manifest import read_manifest
 from xunpan.sources import KINDS, raw_schema
 
 INPUTS = Path(__file__).resolve().parents[2] / "fixtures" / "inputs"
