@@ -24,6 +24,7 @@ import requests
 
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
+from xunpan.files import write_atomic
 from xunpan.sources import SPECS, ParsedInput
 from xunpan.sources.schemas import kind_fields
 
@@ -156,10 +157,7 @@ class Cursor:
         return Window(min(start, end), end)
 
     def save(self, end: dt.date) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"last_end": end.isoformat()}), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps({"last_end": end.isoformat()}))
 
 
 @dataclass
