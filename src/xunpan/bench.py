@@ -209,7 +209,6 @@ def run_bench(companies: int, rows: int, workdir: Path | None) -> dict[str, Any]
 
     with _home(workdir) as root:
         settings = Settings.from_env(home=root / "home")
-        os.environ["XUNPAN_HOME"] = str(settings.home)
         settings.ensure_dirs()
         ensure_raw_layout(settings)
         exports = root / "exports"

@@ -317,7 +317,9 @@ def _ingest_one(
             company_id,
             data,
             sha,
-            lambda: parse_file(path, company_id=company_id, today=today, data=data),
+            lambda: parse_file(
+                path, company_id=company_id, today=today, data=data, layouts_dir=settings.layouts
+            ),
         )
     except InputRejected as error:
         _refuse(settings, manifest, report, path, data, sha, company_id, error)

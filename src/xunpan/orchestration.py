@@ -26,10 +26,6 @@ DAG_ID = "xunpan_daily"
 WAREHOUSE_POOL = "xunpan_warehouse"
 
 
-def airflow_port() -> int:
-    return int(os.environ.get("XUNPAN_AIRFLOW_PORT", "8080"))
-
-
 def airflow_env(settings: Settings) -> dict[str, str]:
     """Environment for every Airflow process of this installation."""
     secrets = ensure_secrets(settings)
@@ -53,7 +49,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
             "AIRFLOW__CORE__FERNET_KEY": secrets["AIRFLOW_FERNET_KEY"],
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets["AIRFLOW_JWT_SECRET"],
             "AIRFLOW__API__SECRET_KEY": secrets["AIRFLOW_API_SECRET_KEY"],
-            "AIRFLOW__API__PORT": str(airflow_port()),
+            "AIRFLOW__API__PORT": str(settings.airflow_port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{secrets['AIRFLOW_ADMIN_USER']}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
@@ -220,7 +216,7 @@ def standalone_argv(settings: Settings) -> list[str]:
         "xunpan.orchestration",
         "serve-local",
         airflow_bin(settings),
-        str(airflow_port()),
+        str(settings.airflow_port),
     ]
 
 

@@ -60,9 +60,10 @@ COMPANIES_DIR = "companies"
 COMPANY_COLUMN = "company_id"
 # A company id becomes a folder name and a Superset role name: lower-case slug only.
 COMPANY_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-DEFAULT_SERVING_KEEP = 5
-# Tests set this to a marker path: publish writes the marker after copying the first table and
-# waits while it exists, so a test can kill the process half-way through writing the file.
+DEFAULT_SERVING_KEEP: int = Settings.model_fields["serving_keep"].default
+# Tests set this (Settings.test_publish_pause) to a marker path: publish writes the marker after
+# copying the first table and waits while it exists, so a test can kill the process half-way
+# through writing the file. The name is for tests that start such a process.
 PAUSE_ENV = "XUNPAN_TEST_PUBLISH_PAUSE"
 _PAUSE_LIMIT_SECONDS = 300
 
@@ -124,8 +125,8 @@ def _remove_leftovers(serving_dir: Path) -> list[Path]:
     return leftovers
 
 
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_ENV)
+def _pause_for_tests(settings: Settings) -> None:
+    marker = settings.test_publish_pause
     if not marker:
         return
     path = Path(marker)
@@ -175,7 +176,7 @@ def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str
             counts[name] = _copy_table(con, f"wh.{MARTS_SCHEMA}", name)
             if index == 0:
                 con.execute("checkpoint")
-                _pause_for_tests()
+                _pause_for_tests(settings)
         con.execute(
             f"create table main.{PUBLISH_TABLE} (run_id varchar, published_at varchar, "
             "table_name varchar, row_count bigint)"
@@ -362,22 +363,11 @@ def _switch_current(link: Path, target: Path) -> None:
         os.symlink(target.name, tmp_link)  # relative: the serving folder can move
 
 
-def _serving_keep() -> int:
-    raw = os.environ.get("XUNPAN_SERVING_KEEP", "").strip()
-    if not raw:
-        return DEFAULT_SERVING_KEEP
-    if not raw.isdigit() or int(raw) < 1:
-        raise XunpanError(
-            f"environment variable XUNPAN_SERVING_KEEP: got {raw!r}; expected a whole number >= 1"
-        )
-    return int(raw)
-
-
 def publish(settings: Settings, run_id: str) -> PublishResult:
     """Copy every table of schema marts into a new serving file and make it current atomically."""
     if not settings.warehouse.is_file():
         raise XunpanError(f"{settings.warehouse}: the warehouse does not exist; nothing to publish")
-    keep = _serving_keep()
+    keep = settings.serving_keep
     serving_dir = settings.serving_dir
     serving_dir.mkdir(parents=True, exist_ok=True)
     with _publish_lock(serving_dir, run_id):
@@ -471,7 +461,7 @@ def publish_quality_refresh(settings: Settings, run_id: str) -> PublishResult | 
     Returns None when nothing was ever published (there are no good marts to keep showing; the
     blocked run is in the history store and the Data Docs all the same).
     """
-    keep = _serving_keep()
+    keep = settings.serving_keep
     serving_dir = settings.serving_dir
     if not serving_dir.is_dir():
         return None

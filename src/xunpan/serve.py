@@ -5,7 +5,6 @@ The one way to start and stop the servers, both (`make demo`, `make stop`) or on
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -19,13 +18,11 @@ SERVICES = (AIRFLOW, SUPERSET)
 
 
 def superset_port() -> int:
-    return int(os.environ.get("XUNPAN_SUPERSET_PORT", "8088"))
+    return Settings.from_env().superset_port
 
 
 def airflow_url() -> str:
-    from xunpan.orchestration import airflow_port
-
-    return f"http://127.0.0.1:{airflow_port()}"
+    return f"http://127.0.0.1:{Settings.from_env().airflow_port}"
 
 
 def superset_url() -> str:

@@ -73,6 +73,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
             "DBT_PROJECT_DIR": str(settings.dbt_project_dir),
             "XUNPAN_WAREHOUSE": str(settings.warehouse),
             "XUNPAN_RAW_DIR": str(settings.raw),
+            # profiles.yml picks its target from this; Settings has validated the name.
+            "XUNPAN_DBT_TARGET": settings.dbt_target,
             "DBT_TARGET_PATH": str(dbt_target_path(settings)),
             "DBT_LOG_PATH": str(dbt_dir(settings) / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -60,14 +59,14 @@ def test_addresses_come_per_company_from_the_settings(monkeypatch, tmp_path: Pat
 def test_smtp_is_handed_over_only_when_configured_and_safe(settings: Settings):
     assert smtp_env(settings) == {}
     assert "SUPERSET_SMTP_HOST" not in report_env(settings, 8088)
-    local = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=2525)
+    local = settings.model_copy(update=dict(smtp_host="127.0.0.1", smtp_port=2525))
     assert smtp_env(local)["SUPERSET_SMTP_PORT"] == "2525"
-    remote_login = dataclasses.replace(
-        settings, smtp_host="smtp.example.cn", smtp_user="u", smtp_password="p"
+    remote_login = settings.model_copy(
+        update=dict(smtp_host="smtp.example.cn", smtp_user="u", smtp_password="p")
     )
     with pytest.raises(XunpanError, match="unencrypted"):
         smtp_env(remote_login)
-    tls = dataclasses.replace(remote_login, smtp_starttls=True, smtp_ca_file="/etc/ca.pem")
+    tls = remote_login.model_copy(update=dict(smtp_starttls=True, smtp_ca_file="/etc/ca.pem"))
     env = smtp_env(tls)
     assert (env["SUPERSET_SMTP_PORT"], env["SUPERSET_SMTP_STARTTLS"], env["SSL_CERT_FILE"]) == (
         "587",
@@ -109,7 +108,7 @@ def test_embedded_reports_need_no_redis_and_stay_dry_until_smtp_is_set(settings:
     assert config["baseurl"] == "http://127.0.0.1:8123/"
     # No SMTP: a dry run, logged and not sent (Superset's default would send to localhost:25).
     assert config["dry_run"] is True
-    configured = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=2525)
+    configured = settings.model_copy(update=dict(smtp_host="127.0.0.1", smtp_port=2525))
     config = _config(settings, report_env(configured, 8123))
     # SMTP configured: really sent (a dry run left on is a report that never arrives), TLS verified.
     assert config["dry_run"] is False

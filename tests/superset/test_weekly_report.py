@@ -10,7 +10,6 @@ is not blank and the four summary lines of acme's last complete week.
 
 from __future__ import annotations
 
-import dataclasses
 import email
 import html
 import json
@@ -127,8 +126,8 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
         report["crontab"] = "* * * * *"
     every_minute = tmp_path / "reports.yaml"
     every_minute.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    configured = dataclasses.replace(
-        settings, smtp_host="127.0.0.1", smtp_port=smtp_port, report_email_to=(("acme", OWNER),)
+    configured = settings.model_copy(
+        update=dict(smtp_host="127.0.0.1", smtp_port=smtp_port, report_email_to=(("acme", OWNER),))
     )
     try:
         output = sync_report_schedules(configured, every_minute)

@@ -139,7 +139,7 @@ def test_demo_airflow_listens_on_loopback_only(settings, monkeypatch) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setenv("XUNPAN_AIRFLOW_PORT", str(port))
+    settings = settings.model_copy(update={"airflow_port": port})
     ensure_airflow_db(settings)
     pid = start_service(
         settings, "airflow", standalone_argv(settings), airflow_env(settings), cwd=settings.home

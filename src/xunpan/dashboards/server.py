@@ -45,7 +45,14 @@ def superset_env(settings: Settings) -> dict[str, str]:
             "SUPERSET_CONFIG_PATH": str(superset_config_path(settings)),
             "SUPERSET_SECRET_KEY": secrets["SUPERSET_SECRET_KEY"],
             "SUPERSET_HOME": str(settings.superset_home),
+            # Superset's process cannot import xunpan.config at start-up (superset_config.py and
+            # superset_bootstrap.py run in Superset's venv): it gets the validated settings it
+            # reads (README "Configuration") from here.
             "XUNPAN_HOME": str(settings.home),
+            "XUNPAN_COMPANIES": ",".join(settings.companies),
+            "XUNPAN_QUERY_TIMEOUT_SECONDS": str(settings.query_timeout_seconds),
+            "XUNPAN_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+            "XUNPAN_DUCKDB_THREADS": str(settings.duckdb_threads),
             "VIRTUAL_ENV": str(venv),
             "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
             "FLASK_APP": "superset.app:create_app()",
@@ -59,13 +66,12 @@ def superset_env(settings: Settings) -> dict[str, str]:
 
 def superset_server_argv(settings: Settings, port: int, host: str = "127.0.0.1") -> list[str]:
     """The web server: gunicorn with two workers of four threads each (the machine has two cores)."""
-    workers = os.environ.get("XUNPAN_SUPERSET_WORKERS", "2")
     return [
         str(settings.venv_bin("superset", "gunicorn")),
         "--bind",
         f"{host}:{port}",
         "--workers",
-        workers,
+        str(settings.superset_workers),
         "--worker-class",
         "gthread",
         "--threads",

@@ -140,15 +140,38 @@ class RolesFile:
         return name
 
 
+# What the launcher hands this process. It runs in Superset's environment, where xunpan is not
+# installed, so it cannot read its settings through xunpan.config.Settings: the one exception to
+# "XUNPAN_* variables are read only by Settings". The launcher builds them from Settings
+# (xunpan.dashboards.server.superset_env and run_bootstrap; docker/superset-init.sh in the
+# compose stack), and every read of them is here.
+LAUNCH_INPUTS = (
+    "XUNPAN_HOME",  # Settings.home
+    "XUNPAN_COMPANIES",  # Settings.companies, comma-separated
+    "XUNPAN_REPORTS",  # xunpan.dashboards.reports.bootstrap_spec (JSON)
+    "XUNPAN_SUPERSET_ADMIN_USER",  # generated secrets (secrets.env)
+    "XUNPAN_SUPERSET_ADMIN_PASSWORD",
+    "XUNPAN_NEW_USERS",  # xunpan.dashboards.users (JSON)
+)
+
+
+def _launch_input(name: str, default: str = "") -> str:
+    assert name in LAUNCH_INPUTS, name
+    return os.environ.get(name) or default
+
+
 def _serving_dir() -> Path:
-    return Path(os.environ["XUNPAN_HOME"]).resolve() / "serving"
+    home = _launch_input("XUNPAN_HOME")
+    if not home:
+        raise SystemExit("XUNPAN_HOME is not set; start this through xunpan (xunpan serve start)")
+    return Path(home).resolve() / "serving"
 
 
 def _known_companies(extra: list[str]) -> list[str]:
     """Companies with a published company file, plus those named explicitly."""
     folder = _serving_dir() / "companies"
     found = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
-    found |= {c.strip() for c in os.environ.get("XUNPAN_COMPANIES", "").split(",") if c.strip()}
+    found |= {c.strip() for c in _launch_input("XUNPAN_COMPANIES").split(",") if c.strip()}
     found |= set(extra)
     bad = sorted(c for c in found if not COMPANY_ID.match(c))
     if bad:
@@ -460,13 +483,13 @@ def sync_reports(roles_file: RolesFile, spec: dict, companies: list[str]) -> Non
 
 
 def _reports_spec() -> dict | None:
-    raw = os.environ.get("XUNPAN_REPORTS")
+    raw = _launch_input("XUNPAN_REPORTS")
     return json.loads(raw) if raw else None
 
 
 def _setup(app, bundle: Path, roles_file: RolesFile) -> int:
-    username = os.environ.get("XUNPAN_SUPERSET_ADMIN_USER", "admin")
-    password = os.environ.get("XUNPAN_SUPERSET_ADMIN_PASSWORD", "")
+    username = _launch_input("XUNPAN_SUPERSET_ADMIN_USER", "admin")
+    password = _launch_input("XUNPAN_SUPERSET_ADMIN_PASSWORD")
     if len(password) < 8:
         print("XUNPAN_SUPERSET_ADMIN_PASSWORD is not set", file=sys.stderr)
         return 2
@@ -516,7 +539,7 @@ def main(argv: list[str]) -> int:
         if command == "sync-reports":
             sync_reports(roles_file, _reports_spec() or {}, sync_roles(roles_file, []))
             return 0
-        users = json.loads(os.environ.get("XUNPAN_NEW_USERS") or "[]")
+        users = json.loads(_launch_input("XUNPAN_NEW_USERS", "[]"))
         if not users:
             print("XUNPAN_NEW_USERS is not set", file=sys.stderr)
             return 2

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,10 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FRESHNESS_DAYS = 3
 # superset/assets/dashboards/data_quality.yaml
 DASHBOARD_SLUG = "data-quality"
-DEFAULT_QUALITY_KEEP = 30
 _DETAIL_SAMPLES = 5
 
 
@@ -117,23 +114,6 @@ class GateResult:
     def raise_for_failure(self) -> None:
         if not self.success:
             raise QualityGateFailed(self.summary())
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise XunpanError(f"environment variable {name}: got {raw!r}; expected a whole number") from exc
-    if value < 0:
-        raise XunpanError(f"environment variable {name}: got {raw!r}; expected a number >= 0")
-    return value
-
-
-def freshness_days() -> int:
-    return _env_int("XUNPAN_FRESHNESS_DAYS", DEFAULT_FRESHNESS_DAYS)
 
 
 def open_context(settings: Settings) -> FileDataContext:
@@ -288,12 +268,12 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
     context = open_context(settings)
     # Public holidays (the trade calendar) do not count against the allowed gap: a Spring
     # Festival shutdown is not stale data (xunpan.quality.freshness).
-    allowed = calendar_freshness_days(settings.dbt_project_dir / "seeds", run_date, freshness_days())
+    allowed = calendar_freshness_days(settings.dbt_project_dir / "seeds", run_date, settings.freshness_days)
     batches = read_batches(settings.warehouse, run_date, allowed)
     gx_run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
 
     # Make room for this run first, so the Data Docs are built once and list only kept runs.
-    keep = _env_int("XUNPAN_QUALITY_KEEP", DEFAULT_QUALITY_KEEP)
+    keep = settings.quality_keep
     pruned = prune_quality_results(settings, max(keep - 1, 0), current=run_name)
     if pruned:
         log.info("pruned the quality results of %d old run(s)", len(pruned))
@@ -381,7 +361,7 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         expectations=records,
         evaluated=evaluated,
         data_docs_page=run_page,
-        freshness_limit_days=freshness_days(),
+        freshness_limit_days=settings.freshness_days,
         companies={
             str(company)
             for frame in batches.frames.values()

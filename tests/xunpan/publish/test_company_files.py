@@ -91,7 +91,7 @@ def test_a_new_publish_switches_every_company_file(settings: Settings) -> None:
 
 
 def test_company_files_follow_retention(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XUNPAN_SERVING_KEEP", "2")
+    settings = settings.model_copy(update={"serving_keep": 2})
     write_two_companies(settings.warehouse)
     results = [publish(settings, f"run-{i}") for i in range(4)]
 
