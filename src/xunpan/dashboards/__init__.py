@@ -7,7 +7,6 @@ from xunpan.dashboards.server import (
     start_superset,
     stop_superset,
     superset_env,
-    superset_running,
     superset_server_argv,
 )
 
@@ -20,6 +19,5 @@ __all__ = [
     "start_superset",
     "stop_superset",
     "superset_env",
-    "superset_running",
     "superset_server_argv",
 ]

@@ -452,9 +452,3 @@ def chart_texts_with_filter(
             return texts, state
         finally:
             browser.close()
-
-
-def require_ok(report: BrowserReport) -> None:
-    """Raise XunpanError with the summary when the check failed."""
-    if not report.ok:
-        raise XunpanError("dashboard check failed:\n" + report.summary())

@@ -220,10 +220,6 @@ def stop_superset(settings: Settings) -> bool:
     return stop_service(settings, SERVICE_NAME)
 
 
-def superset_running(settings: Settings) -> bool:
-    return service_pid(settings, SERVICE_NAME) is not None
-
-
 def serve_dashboards(settings: Settings, port: int = DEFAULT_PORT) -> str:
     """What `make demo` needs: set Superset up (idempotent), start it, return its URL.
 
