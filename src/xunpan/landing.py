@@ -231,13 +231,20 @@ def import_files(
     return results
 
 
-def ingest_inbox(settings: Settings, today: dt.date | None = None) -> IngestReport:
-    """Load every waiting inbox file into raw Parquet, in file-name order; one bad file never stops the rest."""
+def ingest_inbox(
+    settings: Settings, today: dt.date | None = None, company: str | None = None
+) -> IngestReport:
+    """Load every waiting inbox file into raw Parquet, in file-name order; one bad file never stops the rest.
+
+    With `company`, only that company's files (the DAG ingests each company in its own task).
+    """
     ensure_raw_layout(settings)
     report = IngestReport()
     with _landing_lock(settings, "ingest of the inbox"):
         manifest = read_manifest(settings)
         for path, company_id in waiting_files(settings):
+            if company is not None and company_id != company:
+                continue
             try:
                 _ingest_one(settings, path, company_id, manifest, report, today)
             except Exception as exc:  # keep going: the next file must still load
