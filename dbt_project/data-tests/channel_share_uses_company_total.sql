@@ -39,8 +39,7 @@ compared as (
         channel_months.share_total
     from channel_months
     full outer join funnel_months
-        on channel_months.company_id = funnel_months.company_id
-        and channel_months.month_start = funnel_months.month_start
+        on {{ same_keys('channel_months', 'funnel_months', ['company_id', 'month_start']) }}
 
 )
 

@@ -1,31 +1,16 @@
 -- Fails for every funnel row that breaks won <= effective <= intentional <= valid <= total,
 -- valid = total - invalid, or won + lost + open = valid (daily mart and monthly rollups), and
 -- when the funnel does not count every inquiry of fct_inquiries exactly once.
-with daily as (
+with checked as (
 
+    {%- for model in ['mart_inquiry_funnel', 'mart_inquiry_funnel_monthly'] %}
     select
-        'mart_inquiry_funnel' as model_name,
+        '{{ model }}' as model_name,
         inquiries_total, inquiries_invalid, inquiries_valid, inquiries_intentional,
         inquiries_effective, inquiries_won, inquiries_lost, inquiries_open
-    from {{ ref('mart_inquiry_funnel') }}
-
-),
-
-monthly as (
-
-    select
-        'mart_inquiry_funnel_monthly' as model_name,
-        inquiries_total, inquiries_invalid, inquiries_valid, inquiries_intentional,
-        inquiries_effective, inquiries_won, inquiries_lost, inquiries_open
-    from {{ ref('mart_inquiry_funnel_monthly') }}
-
-),
-
-checked as (
-
-    select * from daily
-    union all
-    select * from monthly
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

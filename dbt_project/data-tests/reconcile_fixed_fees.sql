@@ -24,20 +24,4 @@ published as (
 
 ),
 
-compared as (
-
-    select
-        coalesce(imported.company_id, published.company_id) as company_id,
-        coalesce(imported.channel_id, published.channel_id) as channel_id,
-        coalesce(imported.fee_cny, 0) as imported_fee_cny,
-        coalesce(published.fee_cny, 0) as published_fee_cny
-    from imported
-    full outer join published
-        on imported.company_id = published.company_id
-        and imported.channel_id = published.channel_id
-
-)
-
-select *
-from compared
-where abs(imported_fee_cny - published_fee_cny) > {{ var('reconciliation_tolerance_cny') }}
+{{ totals_mismatch('fee_cny', ['company_id', 'channel_id']) }}

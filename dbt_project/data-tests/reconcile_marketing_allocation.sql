@@ -16,20 +16,4 @@ spent as (
 
 ),
 
-compared as (
-
-    select
-        coalesce(allocated.company_id, spent.company_id) as company_id,
-        coalesce(allocated.month_start, spent.month_start) as month_start,
-        coalesce(allocated.cost_cny, 0) as allocated_cny,
-        coalesce(spent.cost_cny, 0) as spent_cny
-    from allocated
-    full outer join spent
-        on allocated.company_id = spent.company_id
-        and allocated.month_start = spent.month_start
-
-)
-
-select *
-from compared
-where abs(allocated_cny - spent_cny) > {{ var('reconciliation_tolerance_cny') }}
+{{ monthly_totals_mismatch('cost_cny', 'allocated', 'spent') }}

@@ -20,22 +20,6 @@ published as (
 
 ),
 
-compared as (
-
-    select
-        coalesce(scheduled.company_id, published.company_id) as company_id,
-        coalesce(scheduled.channel_id, published.channel_id) as channel_id,
-        coalesce(scheduled.month_start, published.month_start) as month_start,
-        coalesce(scheduled.fee_cny, 0) as scheduled_fee_cny,
-        coalesce(published.fee_cny, 0) as published_fee_cny
-    from scheduled
-    full outer join published
-        on scheduled.company_id = published.company_id
-        and scheduled.channel_id = published.channel_id
-        and scheduled.month_start = published.month_start
-
-),
-
 after_data_through as (
 
     select
@@ -50,10 +34,8 @@ after_data_through as (
     where companies.data_through_date is null
         or costs.date_day > companies.data_through_date
 
-)
+),
 
-select *
-from compared
-where abs(scheduled_fee_cny - published_fee_cny) > {{ var('reconciliation_tolerance_cny') }}
+{{ totals_mismatch('fee_cny', ['company_id', 'channel_id', 'month_start'], 'scheduled', 'published') }}
 union all
 select * from after_data_through

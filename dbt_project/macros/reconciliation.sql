@@ -1,22 +1,28 @@
-{#- The last two steps of a monthly reconciliation test: full-join the `imported` and `published`
-    CTEs (company_id, month_start, <measure>) and return the months whose totals differ by more
-    than the tolerance. A month missing on either side counts as 0 there, so it fails too. -#}
-{% macro monthly_totals_mismatch(measure) -%}
+{#- The last two steps of a reconciliation test: full-join two CTEs, `left` and `right` (by
+    default `imported` and `published`), that hold `keys` and a total `measure`, and return the
+    keys whose totals differ by more than the tolerance, as <left>_<measure> and
+    <right>_<measure>. A key missing on either side counts as 0 there, so it fails too. -#}
+{% macro totals_mismatch(measure, keys, left='imported', right='published') -%}
 compared as (
 
     select
-        coalesce(imported.company_id, published.company_id) as company_id,
-        coalesce(imported.month_start, published.month_start) as month_start,
-        coalesce(imported.{{ measure }}, 0) as imported_{{ measure }},
-        coalesce(published.{{ measure }}, 0) as published_{{ measure }}
-    from imported
-    full outer join published
-        on imported.company_id = published.company_id
-        and imported.month_start = published.month_start
+        {%- for key in keys %}
+        coalesce({{ left }}.{{ key }}, {{ right }}.{{ key }}) as {{ key }},
+        {%- endfor %}
+        coalesce({{ left }}.{{ measure }}, 0) as {{ left }}_{{ measure }},
+        coalesce({{ right }}.{{ measure }}, 0) as {{ right }}_{{ measure }}
+    from {{ left }}
+    full outer join {{ right }}
+        on {{ same_keys(left, right, keys) }}
 
 )
 
 select *
 from compared
-where abs(imported_{{ measure }} - published_{{ measure }}) > {{ var('reconciliation_tolerance_cny') }}
+where abs({{ left }}_{{ measure }} - {{ right }}_{{ measure }}) > {{ var('reconciliation_tolerance_cny') }}
+{%- endmacro %}
+
+{#- The same per company and month (month_start). -#}
+{% macro monthly_totals_mismatch(measure, left='imported', right='published') -%}
+    {{ totals_mismatch(measure, ['company_id', 'month_start'], left, right) }}
 {%- endmacro %}

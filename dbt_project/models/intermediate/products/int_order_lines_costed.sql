@@ -2,13 +2,7 @@
 -- the order date, and production cost from the cost card valid on the order date (the latest
 -- card with valid_from <= order_date), converted at the same day's rate. Each amount is rounded
 -- to the cent per line; cogs is the sum of the rounded components.
-with lines as (
-
-    select * from {{ ref('stg_raw__orders') }}
-
-),
-
-costed as (
+with costed as (
 
     select
         lines.company_id,
@@ -32,7 +26,7 @@ costed as (
         {{ money(exact('lines.quantity') ~ ' * cards.loss_cost * ' ~ cny_per_unit('cost_fx', 'cards.currency')) }} as loss_cost_cny,
         {{ money(exact('lines.quantity') ~ ' * cards.process_cost * ' ~ cny_per_unit('cost_fx', 'cards.currency')) }} as process_cost_cny,
         cards.product_sku is not null as has_cost_card
-    from lines
+    from {{ ref('stg_raw__orders') }} as lines
     {{ fx_rate_join('sale_fx', 'lines.currency', 'lines.order_date') }}
     left join {{ ref('int_product_cost_cards_valid') }} as cards
         on lines.company_id = cards.company_id

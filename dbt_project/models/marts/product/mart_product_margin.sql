@@ -5,13 +5,7 @@
 -- allocations add back to total marketing cost. Gross profit and contribution are NULL (unknown,
 -- flagged by order_lines_uncosted) when some of the month's revenue has no valid cost card;
 -- revenue_costed_cny and cost_coverage show how much of the revenue has a known cost.
-with margins as (
-
-    select * from {{ ref('int_product_margin_monthly') }}
-
-),
-
-final as (
+with final as (
 
     select
         margins.company_id,
@@ -45,7 +39,7 @@ final as (
             else coalesce(classes.product_class, 'supporting')
         end as product_class,
         coalesce(margins.month_start = periods.last_complete_month_start, false) as is_last_complete_month
-    from margins
+    from {{ ref('int_product_margin_monthly') }} as margins
     left join {{ ref('int_products') }} as products
         on margins.company_id = products.company_id
         and margins.product_sku = products.product_sku
