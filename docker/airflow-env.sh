@@ -25,7 +25,7 @@ pg_target="${AIRFLOW_DB_USER}:$(python -c "$_xunpan_quote" AIRFLOW_DB_PASSWORD)@
 redis_target=":$(python -c "$_xunpan_quote" REDIS_PASSWORD)@${REDIS_HOST}:${REDIS_PORT}/${AIRFLOW_REDIS_DB}"
 
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="postgresql+psycopg2://${pg_target}"
-export AIRFLOW__CELERY__RESULT_BACKEND="db+postgresql://${pg_target}"
+export AIRFLOW__CELERY__RESULT_BACKEND="db+postgresql+psycopg2://${pg_target}"
 export AIRFLOW__CELERY__BROKER_URL="redis://${redis_target}"
 export AIRFLOW__CORE__FERNET_KEY="${AIRFLOW_FERNET_KEY}"
 export AIRFLOW__API_AUTH__JWT_SECRET="${AIRFLOW_JWT_SECRET}"
