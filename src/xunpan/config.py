@@ -165,6 +165,16 @@ class Settings(BaseSettings):
         description="the dbt target of `dbt_project/profiles.yml` the build runs on",
         expected="one of duckdb, postgres, spark",
     )
+    # The `postgres` target's connection (dbt_project/profiles.yml), handed to dbt by
+    # xunpan.transform.dbt_env.
+    pg_host: str = _setting(
+        "127.0.0.1", description="PostgreSQL host of the `postgres` dbt target", expected="a host name"
+    )
+    pg_port: int = _port(5432, "PostgreSQL port of the `postgres` dbt target")
+    pg_user: str = _setting("postgres", description="its user", expected="a user name")
+    pg_password: str = _text("its password", repr=False)
+    pg_database: str = _setting("xunpan", description="its database", expected="a database name")
+    pg_schema: str = _setting("public", description="its schema", expected="a schema name")
     freshness_days: int = _count(
         3, "the gate fails when the newest data is older than this many days (holidays excepted)", 0
     )

@@ -75,6 +75,12 @@ def dbt_env(settings: Settings) -> dict[str, str]:
             "XUNPAN_RAW_DIR": str(settings.raw),
             # profiles.yml picks its target from this; Settings has validated the name.
             "XUNPAN_DBT_TARGET": settings.dbt_target,
+            "XUNPAN_PG_HOST": settings.pg_host,
+            "XUNPAN_PG_PORT": str(settings.pg_port),
+            "XUNPAN_PG_USER": settings.pg_user,
+            "XUNPAN_PG_PASSWORD": settings.pg_password,
+            "XUNPAN_PG_DATABASE": settings.pg_database,
+            "XUNPAN_PG_SCHEMA": settings.pg_schema,
             "DBT_TARGET_PATH": str(dbt_target_path(settings)),
             "DBT_LOG_PATH": str(dbt_dir(settings) / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
