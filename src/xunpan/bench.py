@@ -197,7 +197,7 @@ def run_bench(companies: int, rows: int, workdir: Path | None) -> dict[str, Any]
     from xunpan.bench_data import ScalePlan, write_backfill, write_next_day
     from xunpan.demo.generator import DEFAULT_SEED, simulate_companies, write_companies
     from xunpan.demo.profile import FULL
-    from xunpan.landing import ensure_raw_layout, import_files
+    from xunpan.landing import ensure_raw_layout
     from xunpan.pipeline import BUSINESS_TZ
 
     today = dt.datetime.now(BUSINESS_TZ).date()
@@ -221,38 +221,49 @@ def run_bench(companies: int, rows: int, workdir: Path | None) -> dict[str, Any]
         figures["demo_files"] = len(demo_files)
         figures["scale_mb"] = sum(p.stat().st_size for p in scale_files) / 1e6
 
-        first = Phase("first full run", files=len(scale_files))
-        first.transcode_s, first.reference_s, _ = plain_sql_aggregate(scale_files, root / "plain")
-        first.steps["import"], results = _timed(
-            lambda: [
-                r
-                for c in names
-                for r in import_files(settings, [p for p in scale_files if p.parent.name == c], company=c)
-            ]
+        first = _phase(
+            settings, "first full run", scale_files, names, root, plan, last_day, "bench-first", False
         )
-        refused = [r.describe() for r in results if not r.accepted]
-        if refused:
-            raise click.ClickException("bench inputs were refused:\n" + "\n".join(refused[:3]))
-        first.rows = sum(r.rows for r in results)
-        _run_steps(settings, first, last_day, "bench-first")
-        first.notes.append(_check(settings, plan, last_day, restated=False))
-
         day_files = write_next_day(exports, plan)
-        nxt = Phase("next day's run", files=len(day_files))
-        nxt.transcode_s, nxt.reference_s, _ = plain_sql_aggregate(day_files, root / "plain")
-        nxt.steps["import"], results = _timed(
-            lambda: [
-                r
-                for c in names
-                for r in import_files(settings, [p for p in day_files if p.parent.name == c], company=c)
-            ]
-        )
-        nxt.rows = sum(r.rows for r in results)
-        _run_steps(settings, nxt, next_day, "bench-next")
-        nxt.notes.append(_check(settings, plan, next_day, restated=True))
+        nxt = _phase(settings, "next day's run", day_files, names, root, plan, next_day, "bench-next", True)
         figures["charts"] = _chart_queries(settings, names)
         figures["phases"] = [first, nxt]
     return figures
+
+
+def _phase(
+    settings: Settings,
+    title: str,
+    files: list[Path],
+    names: tuple[str, ...],
+    root: Path,
+    plan: Any,
+    through: dt.date,
+    run_id: str,
+    restated: bool,
+) -> Phase:
+    """Import the files (each company's from its folder), run the pipeline through `through`, check totals.
+
+    The first full run loads the backfill; the next day's run loads one more day and restated days.
+    """
+    from xunpan.landing import import_files
+
+    phase = Phase(title, files=len(files))
+    phase.transcode_s, phase.reference_s, _ = plain_sql_aggregate(files, root / "plain")
+    phase.steps["import"], results = _timed(
+        lambda: [
+            r
+            for c in names
+            for r in import_files(settings, [p for p in files if p.parent.name == c], company=c)
+        ]
+    )
+    refused = [r.describe() for r in results if not r.accepted]
+    if refused:
+        raise click.ClickException("bench inputs were refused:\n" + "\n".join(refused[:3]))
+    phase.rows = sum(r.rows for r in results)
+    _run_steps(settings, phase, through, run_id)
+    phase.notes.append(_check(settings, plan, through, restated))
+    return phase
 
 
 def _check(settings: Settings, plan: Any, through: dt.date, restated: bool) -> str:

@@ -15,7 +15,7 @@ platforms correct recent costs for invalid clicks). Figures are deterministic fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,49 +126,45 @@ def _count(value: int) -> str:
     return f'"{text}"' if "," in text else text
 
 
-def _ratios(impressions: int, clicks: int, cost_cents: int) -> tuple[str, str]:
-    ctr = f"{clicks / impressions * 100:.2f}%" if impressions else "0.00%"
-    cpc = f"{cost_cents / clicks / 100:.2f}" if clicks else "--"
-    return ctr, cpc
+def _spend_rows(
+    days: list[_Day], day_text: Callable[[dt.date], str]
+) -> Iterator[tuple[str, int, int, int, int, str, str]]:
+    """Per keyword row of each day: the day as the platform writes it, the row's index, impressions,
+    clicks, cost in cents, and the CTR and average CPC the platform shows beside them."""
+    for fig in days:
+        date_text = day_text(fig.day)
+        for i, (shown, clicks, cost) in enumerate(
+            zip(fig.impressions.tolist(), fig.clicks.tolist(), fig.cost_cents.tolist(), strict=True)
+        ):
+            ctr = f"{clicks / shown * 100:.2f}%" if shown else "0.00%"
+            cpc = f"{cost / clicks / 100:.2f}" if clicks else "--"
+            yield date_text, i, shown, clicks, cost, ctr, cpc
 
 
 def _baidu_rows(company: str, days: list[_Day]) -> Iterator[str]:
-    for fig in days:
-        date_text = fig.day.isoformat()
-        for i, (shown, clicks, cost) in enumerate(
-            zip(fig.impressions.tolist(), fig.clicks.tolist(), fig.cost_cents.tolist(), strict=True)
-        ):
-            ctr, cpc = _ratios(shown, clicks, cost)
-            yield (
-                f"{date_text},{company}-scale-bd,{_PRODUCTS_ZH[i % len(_PRODUCTS_ZH)]}-计划{i % 40},"
-                f"单元{i % 400},{_keyword_zh(i)},{_count(shown)},{clicks},{_thousands(cost)},{ctr},{cpc}\r\n"
-            )
+    for date_text, i, shown, clicks, cost, ctr, cpc in _spend_rows(days, dt.date.isoformat):
+        yield (
+            f"{date_text},{company}-scale-bd,{_PRODUCTS_ZH[i % len(_PRODUCTS_ZH)]}-计划{i % 40},"
+            f"单元{i % 400},{_keyword_zh(i)},{_count(shown)},{clicks},{_thousands(cost)},{ctr},{cpc}\r\n"
+        )
 
 
 def _sogou_rows(company: str, days: list[_Day]) -> Iterator[str]:
-    for fig in days:
-        date_text = f"{fig.day.year}/{fig.day.month}/{fig.day.day}"
-        for i, (shown, clicks, cost) in enumerate(
-            zip(fig.impressions.tolist(), fig.clicks.tolist(), fig.cost_cents.tolist(), strict=True)
-        ):
-            ctr, cpc = _ratios(shown, clicks, cost)
-            yield (
-                f"{date_text},{company}-scale-sogou,{_PRODUCTS_ZH[i % len(_PRODUCTS_ZH)]},"
-                f"组{i % 300},{_keyword_zh(i)},{_count(shown)},{clicks},{_thousands(cost)},{ctr},{cpc}\r\n"
-            )
+    for date_text, i, shown, clicks, cost, ctr, cpc in _spend_rows(
+        days, lambda d: f"{d.year}/{d.month}/{d.day}"
+    ):
+        yield (
+            f"{date_text},{company}-scale-sogou,{_PRODUCTS_ZH[i % len(_PRODUCTS_ZH)]},"
+            f"组{i % 300},{_keyword_zh(i)},{_count(shown)},{clicks},{_thousands(cost)},{ctr},{cpc}\r\n"
+        )
 
 
 def _so360_rows(company: str, days: list[_Day]) -> Iterator[str]:
-    for fig in days:
-        date_text = fig.day.isoformat()
-        for i, (shown, clicks, cost) in enumerate(
-            zip(fig.impressions.tolist(), fig.clicks.tolist(), fig.cost_cents.tolist(), strict=True)
-        ):
-            ctr, _ = _ratios(shown, clicks, cost)
-            yield (
-                f'"{date_text}","{company}-scale-360","{_PRODUCTS_ZH[i % len(_PRODUCTS_ZH)]}","组{i % 300}",'
-                f'"{_keyword_zh(i)}","{shown:,}","{clicks}","￥{cost // 100:,}.{cost % 100:02d}","{ctr}"\r\n'
-            )
+    for date_text, i, shown, clicks, cost, ctr, _cpc in _spend_rows(days, dt.date.isoformat):
+        yield (
+            f'"{date_text}","{company}-scale-360","{_PRODUCTS_ZH[i % len(_PRODUCTS_ZH)]}","组{i % 300}",'
+            f'"{_keyword_zh(i)}","{shown:,}","{clicks}","￥{cost // 100:,}.{cost % 100:02d}","{ctr}"\r\n'
+        )
 
 
 def _write(path: Path, head: str, rows: Iterator[str], tail: str, encoding: str) -> Path:

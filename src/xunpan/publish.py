@@ -157,14 +157,25 @@ def _copy_table(
     return con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
 
 
-def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str) -> dict[str, int]:
-    """Write every relation of schema marts and the quality history into target's schema main.
-
-    Returns the row counts of every table written.
-    """
-    warehouse = settings.warehouse
+def _fill_serving_file(
+    settings: Settings, target: Path, copy: Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
+) -> dict[str, int]:
+    """Create `target` with `copy(connection)`, then the quality history; the row count of every table."""
     con = duckdb.connect(str(target))
     try:
+        counts = copy(con)
+        counts.update(history.copy_into(settings, con))
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str) -> dict[str, int]:
+    """Every relation of the warehouse's schema marts, the publish bookkeeping table and the quality history."""
+
+    def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        warehouse = settings.warehouse
         relations = _attach(con, warehouse, "wh", MARTS_SCHEMA)
         if not relations:
             raise XunpanError(
@@ -186,11 +197,9 @@ def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str
             [(run_id, published_at, name, count) for name, count in counts.items()],
         )
         con.execute("detach wh")
-        counts.update(history.copy_into(settings, con))
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return counts
+        return counts
+
+    return _fill_serving_file(settings, target, copy)
 
 
 def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
@@ -440,19 +449,17 @@ def _write_serving_file(
 
 def _copy_last_good(settings: Settings, source: Path, target: Path) -> dict[str, int]:
     """Every table of `source` but the quality history, then the history as it is now."""
-    con = duckdb.connect(str(target))
-    try:
+
+    def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         counts = {
             name: _copy_table(con, "good.main", name)
             for name in _attach(con, source, "good", "main")
             if not name.startswith(history.TABLE_PREFIX)
         }
         con.execute("detach good")
-        counts.update(history.copy_into(settings, con))
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return counts
+        return counts
+
+    return _fill_serving_file(settings, target, copy)
 
 
 def publish_quality_refresh(settings: Settings, run_id: str) -> PublishResult | None:

@@ -235,32 +235,16 @@ def _check_dashboard(
             seen.add(chart_id)
             name = expected.get(chart_id, name)
         text = state.get("text") or ""
+        rendered = state["state"] in ("empty", "rendered")
+        error = None
         if state["state"] == "error":
-            result.charts.append(
-                ChartResult(
-                    title,
-                    chart_id,
-                    name,
-                    rendered=False,
-                    has_data=False,
-                    error=text[:1000] or "error alert without text",
-                )
-            )
-        elif state["state"] == "empty" or (state["state"] == "rendered" and _has_no_data_text(text)):
-            result.charts.append(ChartResult(title, chart_id, name, rendered=True, has_data=False))
-        elif state["state"] == "rendered":
-            result.charts.append(ChartResult(title, chart_id, name, rendered=True, has_data=True))
-        else:
-            result.charts.append(
-                ChartResult(
-                    title,
-                    chart_id,
-                    name,
-                    rendered=False,
-                    has_data=False,
-                    error=f"still {state['state']} after {chart_timeout:.0f} s",
-                )
-            )
+            error = text[:1000] or "error alert without text"
+        elif not rendered:
+            error = f"still {state['state']} after {chart_timeout:.0f} s"
+        has_data = state["state"] == "rendered" and not _has_no_data_text(text)
+        result.charts.append(
+            ChartResult(title, chart_id, name, rendered=rendered, has_data=has_data, error=error)
+        )
     for chart_id, name in expected.items():
         if chart_id not in seen:
             result.charts.append(
