@@ -6,6 +6,7 @@
 -- the rounding remainder goes to the largest share (ties: lowest SKU), so the allocations add
 -- back exactly to the channel cost. A channel-month with cost but no valid inquiry at all is
 -- kept whole on `unallocated`.
+{%- set channel_month = ['company_id', 'month_start', 'channel_id'] %}
 with channel_costs as (
 
     select
@@ -56,18 +57,14 @@ shares as (
         channel_inquiries.channel_inquiries_valid,
         {{ money('channel_costs.channel_cost_cny * product_inquiries.inquiries_valid / channel_inquiries.channel_inquiries_valid') }} as rounded_share_cny,
         row_number() over (
-            partition by channel_costs.company_id, channel_costs.month_start, channel_costs.channel_id
+            partition by channel_costs.{{ channel_month | join(', channel_costs.') }}
             order by product_inquiries.inquiries_valid desc, product_inquiries.product_sku
         ) as share_rank
     from channel_costs
     inner join channel_inquiries
-        on channel_costs.company_id = channel_inquiries.company_id
-        and channel_costs.month_start = channel_inquiries.month_start
-        and channel_costs.channel_id = channel_inquiries.channel_id
+        on {{ same_keys('channel_costs', 'channel_inquiries', channel_month) }}
     inner join product_inquiries
-        on channel_costs.company_id = product_inquiries.company_id
-        and channel_costs.month_start = product_inquiries.month_start
-        and channel_costs.channel_id = product_inquiries.channel_id
+        on {{ same_keys('channel_costs', 'product_inquiries', channel_month) }}
 
 ),
 
@@ -99,9 +96,7 @@ allocated as (
         as numeric(18, 2)) as allocated_marketing_cost_cny
     from shares
     inner join remainders
-        on shares.company_id = remainders.company_id
-        and shares.month_start = remainders.month_start
-        and shares.channel_id = remainders.channel_id
+        on {{ same_keys('shares', 'remainders', channel_month) }}
 
 ),
 
@@ -118,9 +113,7 @@ unallocated as (
         channel_costs.channel_cost_cny as allocated_marketing_cost_cny
     from channel_costs
     left join channel_inquiries
-        on channel_costs.company_id = channel_inquiries.company_id
-        and channel_costs.month_start = channel_inquiries.month_start
-        and channel_costs.channel_id = channel_inquiries.channel_id
+        on {{ same_keys('channel_costs', 'channel_inquiries', channel_month) }}
     where channel_inquiries.channel_id is null
         and channel_costs.channel_cost_cny <> 0
 
