@@ -1,7 +1,6 @@
 """Failure notification: a webhook and/or an e-mail when a run fails or publishing is blocked.
 
-Configured through xunpan.config.Settings (read when the alert is sent); each channel is used
-only when its variables are set:
+Configured through xunpan.config.Settings; each channel is used only when its variables are set:
   XUNPAN_ALERT_WEBHOOK_URL      POST of a JSON body {"subject", "text", "failures", ...}; https
                                 only, unless XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP=true (a receiver on
                                 the same host or a trusted network). Redirects are not followed:
@@ -36,15 +35,6 @@ from xunpan.config import Settings
 log = logging.getLogger(__name__)
 
 
-def _channels(settings: Settings | None = None) -> Settings:
-    """The alert channels as the environment sets them when the alert is sent.
-
-    Read afresh (for the same XUNPAN_HOME) rather than taken from `settings`, which the caller may
-    have built long before: an alert goes where the configuration says at the moment of failure.
-    """
-    return Settings.from_env(settings.home if settings is not None else None)
-
-
 def _redacted(url: str) -> str:
     """Scheme and host only: webhook paths and queries often carry tokens."""
     parts = urlsplit(url)
@@ -64,13 +54,13 @@ def _failure_lines(body: str) -> list[str]:
     return lines
 
 
-def _webhook_url_refusal(url: str, channels: Settings) -> str | None:
+def _webhook_url_refusal(url: str, settings: Settings) -> str | None:
     """Why the webhook URL must not be used, or None: alerts carry company data and often a token."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "https":
         return None
     if scheme == "http":
-        if channels.alert_webhook_allow_http:
+        if settings.alert_webhook_allow_http:
             return None
         return (
             "is plain http: the alert and any token in the URL would cross the network unencrypted; "
@@ -79,15 +69,15 @@ def _webhook_url_refusal(url: str, channels: Settings) -> str | None:
     return f"has scheme {scheme or '(none)'!r}; expected https"
 
 
-def _post_webhook(url: str, payload: dict[str, object], channels: Settings) -> bool:
-    refusal = _webhook_url_refusal(url, channels)
+def _post_webhook(url: str, payload: dict[str, object], settings: Settings) -> bool:
+    refusal = _webhook_url_refusal(url, settings)
     if refusal:
         log.error("alert webhook %s not used: XUNPAN_ALERT_WEBHOOK_URL %s", _redacted(url), refusal)
         return False
     try:
         # No redirects: requests would turn a 301/302/303 into a GET (the alert is lost) or re-send
         # the POST body to wherever a 307/308 points; the configured address must be the final one.
-        response = requests.post(url, json=payload, timeout=channels.alert_timeout, allow_redirects=False)
+        response = requests.post(url, json=payload, timeout=settings.alert_timeout, allow_redirects=False)
         if response.is_redirect or 300 <= response.status_code < 400:
             location = response.headers.get("Location", "")
             log.error(
@@ -111,22 +101,20 @@ def _post_webhook(url: str, payload: dict[str, object], channels: Settings) -> b
     return True
 
 
-def _send_email(
-    subject: str, body: str, recipients: list[str], settings: Settings, channels: Settings
-) -> bool:
-    host = channels.smtp_host
+def _send_email(subject: str, body: str, recipients: list[str], settings: Settings) -> bool:
+    host = settings.smtp_host
     if not host:
         log.error("XUNPAN_ALERT_EMAIL_TO is set but XUNPAN_SMTP_HOST is not: no e-mail sent")
         return False
-    starttls = channels.smtp_starttls
-    implicit_tls = channels.smtp_ssl
-    port = channels.smtp_port or (465 if implicit_tls else 587 if starttls else 25)
+    starttls = settings.smtp_starttls
+    implicit_tls = settings.smtp_ssl
+    port = settings.smtp_port or (465 if implicit_tls else 587 if starttls else 25)
     # Port 465 is SMTPS (RFC 8314): TLS from the first byte, never a plain greeting.
     implicit_tls = implicit_tls or (port == 465 and not starttls)
     if starttls and implicit_tls:
         log.error("XUNPAN_SMTP_STARTTLS and XUNPAN_SMTP_SSL are both set; choose one: no e-mail sent")
         return False
-    user, password = channels.smtp_user, channels.smtp_password
+    user, password = settings.smtp_user, settings.smtp_password
     if user and not (starttls or implicit_tls) and host not in ("localhost", "127.0.0.1", "::1"):
         log.error(
             "XUNPAN_SMTP_USER is set but neither XUNPAN_SMTP_STARTTLS nor XUNPAN_SMTP_SSL: the password "
@@ -134,11 +122,11 @@ def _send_email(
         )
         return False
     try:
-        context = _tls_context(channels) if starttls or implicit_tls else None
+        context = _tls_context(settings) if starttls or implicit_tls else None
     except (OSError, ssl.SSLError) as exc:
         log.error("XUNPAN_SMTP_CA_FILE cannot be read (%s): no e-mail sent", type(exc).__name__)
         return False
-    sender = channels.mail_from or f"xunpan@{socket.getfqdn() or 'localhost'}"
+    sender = settings.mail_from or f"xunpan@{socket.getfqdn() or 'localhost'}"
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -148,10 +136,10 @@ def _send_email(
     try:
         if implicit_tls:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port, timeout=channels.alert_timeout, context=context
+                host, port, timeout=settings.alert_timeout, context=context
             )
         else:
-            connection = smtplib.SMTP(host, port, timeout=channels.alert_timeout)
+            connection = smtplib.SMTP(host, port, timeout=settings.alert_timeout)
         with connection as smtp:
             if starttls:
                 smtp.starttls(context=context)
@@ -173,9 +161,9 @@ def _send_email(
     return True
 
 
-def _tls_context(channels: Settings) -> ssl.SSLContext:
+def _tls_context(settings: Settings) -> ssl.SSLContext:
     """Certificate and host-name verification always on; XUNPAN_SMTP_CA_FILE replaces the system CAs."""
-    return ssl.create_default_context(cafile=channels.smtp_ca_file or None)
+    return ssl.create_default_context(cafile=settings.smtp_ca_file or None)
 
 
 def notify_failure(
@@ -188,8 +176,7 @@ def notify_failure(
     outside its "Warnings:" section.
     """
     delivered: list[str] = []
-    channels = _channels(settings)
-    url = channels.alert_webhook_url
+    url = settings.alert_webhook_url
     if url:
         payload: dict[str, object] = {
             "subject": subject,
@@ -198,10 +185,10 @@ def notify_failure(
             "company_id": settings.company_id,
             "sent_at": dt.datetime.now(dt.UTC).isoformat(),
         }
-        if _post_webhook(url, payload, channels):
+        if _post_webhook(url, payload, settings):
             delivered.append("webhook")
-    recipients = list(channels.alert_email_to)
-    if recipients and _send_email(subject, body, recipients, settings, channels):
+    recipients = list(settings.alert_email_to)
+    if recipients and _send_email(subject, body, recipients, settings):
         delivered.append("email")
     if not url and not recipients:
         log.info("no alert channel configured (XUNPAN_ALERT_WEBHOOK_URL, XUNPAN_ALERT_EMAIL_TO): %s", subject)
@@ -222,11 +209,12 @@ def send_weekly_summary(text: str, company_id: str) -> bool:
     Called by Superset's worker when the weekly report of `company_id` is sent; same rules as the
     failure alert (https only unless allowed, no redirects, never raises).
     """
-    channels = _channels()
-    url = channels.alert_webhook_url
+    # Called in Superset's worker, which has no Settings of its own to pass: read them here.
+    settings = Settings.from_env()
+    url = settings.alert_webhook_url
     if not url:
         log.info(
             "no webhook configured (XUNPAN_ALERT_WEBHOOK_URL): weekly summary of %s not posted", company_id
         )
         return False
-    return _post_webhook(url, weekly_summary_payload(text), channels)
+    return _post_webhook(url, weekly_summary_payload(text), settings)

@@ -1,4 +1,8 @@
-"""Failure alerts reach a local webhook receiver and a local SMTP sink, and never raise."""
+"""Failure alerts reach a local webhook receiver and a local SMTP sink, and never raise.
+
+Each test sets its alert variables, then passes `Settings.from_env()` as xunpan.pipeline does when a
+run fails (the `settings` fixture only provides the temporary XUNPAN_HOME).
+"""
 
 from __future__ import annotations
 
@@ -121,7 +125,7 @@ def test_failed_gate_posts_the_failing_expectations(settings: Settings, webhook,
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     gate = failed_gate()
 
-    channels = notify_failure(settings, "xunpan: publish blocked for 2026-03-10", gate.summary())
+    channels = notify_failure(Settings.from_env(), "xunpan: publish blocked for 2026-03-10", gate.summary())
 
     assert channels == ["webhook"]
     [message] = _posts(server)
@@ -142,7 +146,9 @@ def test_failed_gate_posts_the_failing_expectations(settings: Settings, webhook,
 def test_explicit_failure_list_wins(settings: Settings, webhook, monkeypatch) -> None:
     url, server = webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
-    assert notify_failure(settings, "s", "build failed", failures=["dbt: 2 tests failed"]) == ["webhook"]
+    assert notify_failure(Settings.from_env(), "s", "build failed", failures=["dbt: 2 tests failed"]) == [
+        "webhook"
+    ]
     assert _posts(server)[0]["body"]["failures"] == ["dbt: 2 tests failed"]
 
 
@@ -151,7 +157,7 @@ def test_webhook_error_is_logged_without_the_token(settings: Settings, webhook, 
     _answer(server, 500)
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert "HTTP 500" in caplog.text
     assert "SECRET-TOKEN" not in caplog.text and "127.0.0.1" in caplog.text
 
@@ -163,12 +169,12 @@ def test_unreachable_webhook_does_not_raise(settings: Settings, monkeypatch, cap
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{port}/x?token=SECRET")
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert "ConnectionError" in caplog.text and "SECRET" not in caplog.text
 
 
 def test_nothing_configured_sends_nothing(settings: Settings) -> None:
-    assert notify_failure(settings, "s", "body") == []
+    assert notify_failure(Settings.from_env(), "s", "body") == []
 
 
 class _Sink:
@@ -239,7 +245,7 @@ def test_email_names_the_failing_expectations(settings: Settings, smtp_sink, web
     monkeypatch.setenv("XUNPAN_ALERT_EMAIL_FROM", "xunpan@example.com")
     gate = failed_gate()
 
-    channels = notify_failure(settings, "xunpan: publish blocked (质量检查未通过)", gate.summary())
+    channels = notify_failure(Settings.from_env(), "xunpan: publish blocked (质量检查未通过)", gate.summary())
 
     assert channels == ["webhook", "email"]
     assert len(_posts(server)) == 1
@@ -259,7 +265,7 @@ def test_email_without_smtp_host_or_with_a_dead_server_does_not_raise(
 ) -> None:
     monkeypatch.setenv("XUNPAN_ALERT_EMAIL_TO", "ops@example.com")
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert "XUNPAN_SMTP_HOST" in caplog.text
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -269,7 +275,7 @@ def test_email_without_smtp_host_or_with_a_dead_server_does_not_raise(
     monkeypatch.setenv("XUNPAN_SMTP_PASSWORD", "do-not-log-me")
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert "ConnectionRefusedError" in caplog.text and "do-not-log-me" not in caplog.text
 
 
@@ -353,7 +359,7 @@ def tls_sink(request, certificates, monkeypatch) -> Iterator[tuple[int, _Sink]]:
 def test_smtp_refuses_a_certificate_it_cannot_verify(settings: Settings, tls_sink, caplog) -> None:
     _, sink = tls_sink
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert sink.messages == [], "nothing, and above all no password, may go to an unverified server"
     assert "the server's certificate was not accepted (unable to get local issuer certificate)" in caplog.text
     assert "XUNPAN_SMTP_CA_FILE" in caplog.text and "pa55" not in caplog.text
@@ -362,7 +368,7 @@ def test_smtp_refuses_a_certificate_it_cannot_verify(settings: Settings, tls_sin
 def test_smtp_delivers_over_verified_tls(settings: Settings, tls_sink, certificates, monkeypatch) -> None:
     _, sink = tls_sink
     monkeypatch.setenv("XUNPAN_SMTP_CA_FILE", str(certificates["ca"]))
-    assert notify_failure(settings, "xunpan: run failed", "body") == ["email"]
+    assert notify_failure(Settings.from_env(), "xunpan: run failed", "body") == ["email"]
     [envelope] = sink.messages
     assert envelope["tls"] is True and envelope["auth"] == ("alerts", "pa55")
     assert b"Subject: xunpan: run failed" in envelope["data"]
@@ -377,7 +383,7 @@ def test_smtp_verifies_the_host_name_too(
     # "127.1" reaches the same loopback server, but it is not a name the certificate lists.
     monkeypatch.setenv("XUNPAN_SMTP_HOST", "127.1")
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert sink.messages == []
     assert "the server's certificate was not accepted (Hostname mismatch" in caplog.text
 
@@ -388,7 +394,7 @@ def test_smtp_login_without_tls_to_a_remote_host_is_refused(settings: Settings, 
     monkeypatch.setenv("XUNPAN_SMTP_USER", "alerts")
     monkeypatch.setenv("XUNPAN_SMTP_PASSWORD", "pa55")
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert "would cross the network unencrypted" in caplog.text
 
 
@@ -399,12 +405,12 @@ def test_plain_http_webhook_is_refused_unless_allowed(
     monkeypatch.delenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP")
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert _posts(server) == []
     assert "is plain http" in caplog.text and "XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP=true" in caplog.text
     assert "SECRET-TOKEN" not in caplog.text
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url.replace("http://", "ftp://"))
-    assert notify_failure(settings, "s", "body") == []
+    assert notify_failure(Settings.from_env(), "s", "body") == []
     assert "has scheme 'ftp'; expected https" in caplog.text
 
 
@@ -416,7 +422,7 @@ def test_webhook_redirect_is_a_failure_and_the_post_is_not_resent(
     _answer(server, status)
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert [m["path"] for m in _posts(server)] == ["/hooks/SECRET-TOKEN"], "sent once, not re-sent"
     assert (
         f"HTTP {status} redirect to http://127.0.0.1/… not followed (the POST is not re-sent)" in caplog.text
@@ -435,11 +441,11 @@ def test_https_webhook_verifies_the_certificate(
     url, server = https_webhook
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", url)
     with caplog.at_level(logging.ERROR, logger="xunpan.notify"):
-        assert notify_failure(settings, "s", "body") == []
+        assert notify_failure(Settings.from_env(), "s", "body") == []
     assert _posts(server) == [] and "SSLError" in caplog.text
     # Trusting the private CA (requests' own REQUESTS_CA_BUNDLE) delivers it.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates["ca"]))
-    assert notify_failure(settings, "s", "body") == ["webhook"]
+    assert notify_failure(Settings.from_env(), "s", "body") == ["webhook"]
     assert len(_posts(server)) == 1
 
 
