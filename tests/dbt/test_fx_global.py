@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import clone_home
+from dbt_homes import clone_home
 from raw_fixtures import RawWriter
 from test_reconciliation import failing_tests
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import clone_home
+from dbt_homes import clone_home
 from raw_fixtures import RawWriter
 
 from xunpan.config import Settings

@@ -7,8 +7,8 @@ import hashlib
 
 import duckdb
 import pytest
-from conftest import clone_home, make_home
 from dataset import register_snapshot_3
+from dbt_homes import clone_home, make_home
 
 from xunpan.transform import dbt_build
 

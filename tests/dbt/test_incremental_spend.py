@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from conftest import clone_home
 from dataset import spend
+from dbt_homes import clone_home
 from raw_fixtures import RawWriter
 
 from xunpan.config import Settings

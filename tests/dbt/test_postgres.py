@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-from conftest import make_home
+from dbt_homes import make_home
 from raw_fixtures import KINDS, METADATA
 
 from xunpan.config import Settings

@@ -6,7 +6,7 @@ import json
 
 import duckdb
 import pytest
-from conftest import clone_home
+from dbt_homes import clone_home
 from raw_fixtures import RawWriter
 
 from xunpan.errors import XunpanError

@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import Warehouse, clone_home
 from dataset import inquiry, spend
+from dbt_homes import Warehouse, clone_home
 from raw_fixtures import RawWriter
 
 from xunpan.config import Settings

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import clone_home
+from dbt_homes import clone_home
 
 from xunpan.transform import dbt_env, dbt_target_path, run_dbt
 

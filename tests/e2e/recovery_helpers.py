@@ -1,5 +1,5 @@
-"""Helpers for test_recovery.py: the pipeline steps of one run, what a serving file holds, a local
-webhook receiver, and child processes to SIGKILL (or to load Superset) with their process group.
+"""Helpers for test_recovery.py: the pipeline steps of one run, what a serving file holds,
+and child processes to SIGKILL (or to load Superset) with their process group.
 
 Run as a script, this file is the child process itself:
   recovery_helpers.py build RUN_ID      step_build in XUNPAN_HOME (the test kills it mid-way)
@@ -16,12 +16,10 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -91,46 +89,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-# --- a webhook receiver ---------------------------------------------------------------------------
-class WebhookReceiver:
-    """An HTTP server on a free loopback port that keeps every JSON body POSTed to it."""
-
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.paths: list[str] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.paths.append(self.path)
-                receiver.messages.append(json.loads(body.decode("utf-8")))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hooks/xunpan-alerts"
-
-    def __enter__(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
 
 
 # --- child processes ------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import sys
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,11 +21,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import recovery_helpers as rh
+from pytest_httpserver import HTTPServer
 
 from xunpan.config import Settings
-
-sys.path.insert(0, str(Path(__file__).parent))
-import recovery_helpers as rh
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +103,7 @@ def _serving_state(settings: Settings) -> tuple[Path, dict, dict[str, str]]:
 
 # --- 1. a bad mart is stopped at the gate -----------------------------------------------------------
 def test_bad_mart_is_blocked_named_in_data_docs_and_alerted(
-    home: Settings, baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+    home: Settings, baseline: Baseline, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
 ) -> None:
     from xunpan.demo import SMALL_END_DATE
     from xunpan.pipeline import GateFailed, step_audit, step_build
@@ -115,32 +113,32 @@ def test_bad_mart_is_blocked_named_in_data_docs_and_alerted(
     before = _serving_state(settings)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    with rh.WebhookReceiver() as hook:
-        monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", hook.url)
-        # The receiver is a plain-http server on loopback, which alerts refuse unless allowed.
-        monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
-        step_build(settings, "bad-mart")
-        con = duckdb.connect(str(settings.warehouse))
-        try:
-            (cost_row,) = con.execute(
-                f"""update marts.{COST} set spend_variable_cny = -1
-                    where rowid = (select rowid from marts.{COST} where spend_variable_cny > 0
-                                   order by date_day, channel_id limit 1)
-                    returning date_day, channel_id"""
-            ).fetchall()
-            (funnel_row,) = con.execute(
-                f"""update marts.{FUNNEL} set inquiries_won = inquiries_effective + 1
-                    where rowid = (select rowid from marts.{FUNNEL}
-                                   order by received_date, channel_id, product_line limit 1)
-                    returning received_date, inquiries_effective, inquiries_won"""
-            ).fetchall()
-        finally:
-            con.close()
-        assert funnel_row[2] > funnel_row[1]
+    httpserver.expect_request("/hooks/xunpan-alerts", method="POST").respond_with_data("ok")
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", httpserver.url_for("/hooks/xunpan-alerts"))
+    # The receiver is a plain-http server on loopback, which alerts refuse unless allowed.
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
+    step_build(settings, "bad-mart")
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        (cost_row,) = con.execute(
+            f"""update marts.{COST} set spend_variable_cny = -1
+                where rowid = (select rowid from marts.{COST} where spend_variable_cny > 0
+                               order by date_day, channel_id limit 1)
+                returning date_day, channel_id"""
+        ).fetchall()
+        (funnel_row,) = con.execute(
+            f"""update marts.{FUNNEL} set inquiries_won = inquiries_effective + 1
+                where rowid = (select rowid from marts.{FUNNEL}
+                               order by received_date, channel_id, product_line limit 1)
+                returning received_date, inquiries_effective, inquiries_won"""
+        ).fetchall()
+    finally:
+        con.close()
+    assert funnel_row[2] > funnel_row[1]
 
-        with pytest.raises(GateFailed) as raised:
-            step_audit(settings, SMALL_END_DATE, "bad-mart")
-        messages = list(hook.messages)
+    with pytest.raises(GateFailed) as raised:
+        step_audit(settings, SMALL_END_DATE, "bad-mart")
+    messages = [request.get_json() for request, _ in httpserver.log]
 
     # The gate's message names both failing expectations.
     message = str(raised.value)

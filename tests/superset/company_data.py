@@ -16,15 +16,12 @@ Published like the pipeline does: the all-company file, then one file per compan
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import duckdb
+from serving_data import build_serving_db
 
 from xunpan.publish import write_company_files
-
-sys.path.insert(0, str(Path(__file__).parent))
-from serving_data import build_serving_db
 
 COMPANIES = ("acme", "beta")
 BETA_INQUIRIES = {"inquiries_total": 5, "inquiries_valid": 4, "spend_total_cny": 4000.00}

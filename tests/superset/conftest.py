@@ -8,20 +8,17 @@ as the pipeline's publish step does. The server listens on a free loopback port 
 from __future__ import annotations
 
 import socket
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from serving_data import publish
 
 from xunpan.config import Settings
 from xunpan.dashboards import setup_superset, start_superset, stop_superset
 from xunpan.dashboards.api import SupersetClient
 from xunpan.secrets import ensure_secrets
 from xunpan.services import service_pid
-
-sys.path.insert(0, str(Path(__file__).parent))
-from serving_data import publish
 
 QUERY_TIMEOUT_SECONDS = 10
 

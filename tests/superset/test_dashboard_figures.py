@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.parse
-from pathlib import Path
 
 import duckdb
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 from company_data import publish_existing, publish_two_companies
 
 from xunpan.dashboards.browser import chart_texts_with_filter

@@ -21,15 +21,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from company_data import BETA_INQUIRIES, publish_two_companies, totals
+from serving_data import EXPECTED, publish
 
 from xunpan.dashboards.api import SupersetClient
 from xunpan.dashboards.browser import browser_check
 from xunpan.dashboards.users import NewUser, add_user, add_users, demo_logins, list_users
 from xunpan.errors import XunpanError
-
-sys.path.insert(0, str(Path(__file__).parent))
-from company_data import BETA_INQUIRIES, publish_two_companies, totals
-from serving_data import EXPECTED, publish
 
 pytestmark = [pytest.mark.slow]
 

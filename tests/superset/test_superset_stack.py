@@ -7,19 +7,16 @@ serving files, as the pipeline would, and check what the dashboards show afterwa
 from __future__ import annotations
 
 import json
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from serving_data import EXPECTED, publish
 
 from xunpan.dashboards.browser import browser_check
 from xunpan.errors import XunpanError
-
-sys.path.insert(0, str(Path(__file__).parent))
-from serving_data import EXPECTED, publish
 
 pytestmark = [pytest.mark.slow]
 

@@ -15,17 +15,15 @@ import html
 import json
 import socket
 import subprocess
-import sys
-import threading
 import time
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
+from company_data import publish_two_companies
+from pytest_httpserver import HTTPServer
 
 from xunpan.dashboards.reports import load_reports, reports_file
 from xunpan.dashboards.server import (
@@ -35,9 +33,6 @@ from xunpan.dashboards.server import (
 )
 from xunpan.services import service_pid
 from xunpan.weekly_summary import weekly_summary
-
-sys.path.insert(0, str(Path(__file__).parent))
-from company_data import publish_two_companies
 
 pytestmark = [pytest.mark.slow]
 
@@ -53,21 +48,6 @@ class _Sink:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
         return "250 OK"
-
-
-class _Robot(BaseHTTPRequestHandler):
-    """A WeCom/DingTalk-style robot on loopback: keeps the JSON bodies it receives."""
-
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:  # http.server's hook name
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def _free_port() -> int:
@@ -115,10 +95,12 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
     smtp_port = _free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    robot = ThreadingHTTPServer(("127.0.0.1", 0), type("Robot", (_Robot,), {"received": []}))
-    threading.Thread(target=robot.serve_forever, daemon=True).start()
+    # A WeCom/DingTalk-style robot on loopback that keeps the JSON bodies it receives.
+    robot = HTTPServer(host="127.0.0.1", port=0)
+    robot.expect_request("/robot/send", method="POST").respond_with_json({"errcode": 0, "errmsg": "ok"})
+    robot.start()
     # The worker inherits the alert webhook (xunpan.notify), plain http allowed for loopback.
-    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{robot.server_address[1]}/robot/send")
+    monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_URL", robot.url_for("/robot/send"))
     monkeypatch.setenv("XUNPAN_ALERT_WEBHOOK_ALLOW_HTTP", "true")
     # The report as configured, but due every minute (beat checks each minute for due schedules).
     data = yaml.safe_load(reports_file(settings).read_text(encoding="utf-8"))
@@ -143,8 +125,7 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
     finally:
         stop_report_services(settings)
         controller.stop()
-        robot.shutdown()
-        robot.server_close()
+        robot.stop()
         # Leave the schedules as setup makes them: weekly, no address, inactive.
         sync_report_schedules(settings)
     worker_log = (settings.logs / "superset-worker.log").read_text(encoding="utf-8", errors="replace")
@@ -172,7 +153,8 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
     assert lines[0].endswith("2026-10-19 ~ 2026-10-25")
     assert lines[3] == "数据截至 2026-10-31"
     # The same four lines reached the robot webhook as one text message.
-    assert robot.RequestHandlerClass.received == [{"msgtype": "text", "text": {"content": "\n".join(lines)}}]
+    received = [request.get_json() for request, _ in robot.log]
+    assert received == [{"msgtype": "text", "text": {"content": "\n".join(lines)}}]
     (settings.repo / "artifacts" / "superset").mkdir(parents=True, exist_ok=True)
     (settings.repo / "artifacts" / "superset" / "weekly-report.png").write_bytes(png)
     (settings.repo / "artifacts" / "superset" / "weekly-report.json").write_text(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from xunpan.weekly_summary import WeekFigures, companies, weekly_summary
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "superset"))
 from serving_data import build_serving_db
+
+from xunpan.weekly_summary import WeekFigures, companies, weekly_summary
 
 
 def test_summary_of_the_last_complete_week_and_the_one_before(tmp_path: Path):

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-# Test modules load in importlib mode; the shared read-back helpers sit beside this file
-# (the same arrangement as tests/superset/conftest.py).
-sys.path.insert(0, str(Path(__file__).parent))
 from demo_readback import FULL_END, SMALL_END
 
 from xunpan.demo import generate, generate_small, simulate
