@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xunpan.sources.frame import Frame, KindSpec, sum_by_currency, sum_int
-from xunpan.sources.meaning import Dialect, Meaning, Vocabulary
+from xunpan.sources.meaning import Dialect, Meaning, Vocabulary, sampled_dialect
 
 # The synonym table (docs/raw-landing.md copies it). Within one meaning, earlier spellings win when a
 # report has two of them (消费 over 现金消费: cash spend leaves out rebates, 消费 is what was billed).
@@ -101,10 +101,14 @@ def _d(
     requires: tuple[str, ...] = (),
     **spellings: tuple[str, ...],
 ) -> Dialect:
-    return Dialect(name, name, description, spellings, hints, family or name, requires, samples)
+    return sampled_dialect(
+        MEANINGS, name, name, description, hints, samples, family or name, requires, **spellings
+    )
 
 
-# Each platform's own spellings; the first is what its export calls the column by default.
+# Each platform's exports, one sample header per report level: the headers are its spellings
+# (sampled_dialect). A field named after the samples is spelled as given there: words the samples do
+# not show, or which spelling comes first (what its export calls the column by default).
 DIALECTS: tuple[Dialect, ...] = (
     _d(
         "baidu_search",
@@ -120,20 +124,7 @@ DIALECTS: tuple[Dialect, ...] = (
             "hourly": "日期,小时,账户,展现,点击,消费",
         },
         family="baidu",
-        spend_date=("日期",),
-        hour=("小时",),
-        account=("账户",),
-        campaign=("推广计划",),
-        ad_group=("推广单元",),
         keyword=("关键词", "关键词/网址"),
-        search_term=("搜索词",),
-        region=("省份",),
-        region_city=("城市",),
-        impressions=("展现",),
-        clicks=("点击",),
-        cost=("消费",),
-        _ctr=("点击率",),
-        _cpc=("平均点击价格",),
     ),
     _d(
         "baidu_feed",
@@ -145,14 +136,6 @@ DIALECTS: tuple[Dialect, ...] = (
             "ad_group": "日期,账户,计划,单元,展现,点击,消费,点击率",
         },
         family="baidu",
-        spend_date=("日期",),
-        account=("账户",),
-        campaign=("计划",),
-        ad_group=("单元",),
-        impressions=("展现",),
-        clicks=("点击",),
-        cost=("消费",),
-        _ctr=("点击率",),
         _cpc=("平均点击价格",),
     ),
     _d(
@@ -164,16 +147,6 @@ DIALECTS: tuple[Dialect, ...] = (
             "campaign": "日期,账户,推广计划,展示次数,点击次数,总费用,点击率,平均点击价格",
             "keyword": "日期,账户,推广计划,推广组,关键词,展示次数,点击次数,总费用,点击率",
         },
-        spend_date=("日期",),
-        account=("账户",),
-        campaign=("推广计划",),
-        ad_group=("推广组",),
-        keyword=("关键词",),
-        impressions=("展示次数",),
-        clicks=("点击次数",),
-        cost=("总费用",),
-        _ctr=("点击率",),
-        _cpc=("平均点击价格",),
     ),
     _d(
         "sogou",
@@ -184,15 +157,6 @@ DIALECTS: tuple[Dialect, ...] = (
             "campaign": "时间,账户,推广计划,消耗,点击数,点击均价",
             "keyword": "日期,账户,推广计划,推广组,关键词,展示数,点击数,消耗,点击率,点击均价",
         },
-        spend_date=("日期", "时间"),
-        account=("账户",),
-        campaign=("推广计划",),
-        ad_group=("推广组",),
-        keyword=("关键词",),
-        impressions=("展示数",),
-        clicks=("点击数",),
-        cost=("消耗",),
-        _ctr=("点击率",),
         _cpc=("点击均价", "平均点击价格"),
     ),
     _d(
@@ -204,16 +168,6 @@ DIALECTS: tuple[Dialect, ...] = (
             "campaign": "时间,账户,推广计划,展现量,点击量,消费,点击率,平均点击价格",
             "keyword": "时间,账户,推广计划,推广单元,关键词,展现量,点击量,消费,点击率,平均点击价格",
         },
-        spend_date=("时间",),
-        account=("账户",),
-        campaign=("推广计划",),
-        ad_group=("推广单元",),
-        keyword=("关键词",),
-        impressions=("展现量",),
-        clicks=("点击量",),
-        cost=("消费",),
-        _ctr=("点击率",),
-        _cpc=("平均点击价格",),
     ),
     _d(
         "alibaba_p4p",
@@ -224,15 +178,7 @@ DIALECTS: tuple[Dialect, ...] = (
             "campaign": "日期,推广计划,曝光量,点击量,花费(元),点击率,平均点击花费",
             "keyword": "日期,推广计划,关键词,曝光量,点击量,花费(元),平均点击花费",
         },
-        spend_date=("日期",),
-        account=("账号",),
-        campaign=("推广计划",),
-        keyword=("关键词",),
-        impressions=("曝光量",),
-        clicks=("点击量",),
         cost=("花费(元)", "花费"),
-        _ctr=("点击率",),
-        _cpc=("平均点击花费",),
     ),
     _d(
         "alibaba_1688_p4p",
@@ -243,16 +189,7 @@ DIALECTS: tuple[Dialect, ...] = (
             "campaign": "日期,推广计划,展现量,点击量,花费(元),点击率,平均点击花费",
             "keyword": "日期,推广计划,推广单元,关键词,展现量,点击量,花费(元),点击率,平均点击花费",
         },
-        spend_date=("日期",),
-        account=("账户",),
-        campaign=("推广计划",),
-        ad_group=("推广单元",),
-        keyword=("关键词",),
-        impressions=("展现量",),
-        clicks=("点击量",),
         cost=("花费(元)", "花费"),
-        _ctr=("点击率",),
-        _cpc=("平均点击花费",),
     ),
     _d(
         "google_ads",
@@ -274,11 +211,7 @@ DIALECTS: tuple[Dialect, ...] = (
         region=("Region",),
         region_city=("City",),
         impressions=("Impr.", "Impressions"),
-        clicks=("Clicks",),
-        cost=("Cost",),
         currency=("Currency code", "Currency"),
-        _ctr=("CTR",),
-        _cpc=("Avg. CPC",),
     ),
 )
 

@@ -59,6 +59,38 @@ class Dialect:
         return {norm_header(h) for hs in self.spellings.values() for h in hs}
 
 
+def sampled_dialect(
+    meanings: tuple[Meaning, ...],
+    name: str,
+    value: str,
+    description: str,
+    hints: tuple[str, ...],
+    samples: Mapping[str, str],
+    family: str,
+    requires: tuple[str, ...] = (),
+    **given: tuple[str, ...],
+) -> Dialect:
+    """A Dialect whose spellings are read from its sample headers: each header that a Meaning knows
+    spells that meaning's field, in the order the samples first write it.
+
+    A field in `given` is taken as given instead: spellings the samples do not show (a header an
+    older export version writes) or an order they do not (the first spelling names the column in
+    messages). Fields keep the order of `meanings`.
+    """
+    field_of = {norm_header(h): m.field for m in meanings for h in m.headers}
+    sampled: dict[str, list[str]] = {}
+    for header in (h.strip() for sample in samples.values() for h in sample.split(",")):
+        found = field_of.get(norm_header(header))
+        if found is not None and header not in sampled.setdefault(found, []):
+            sampled[found].append(header)
+    unknown = set(given) - {m.field for m in meanings}
+    if unknown:
+        raise ValueError(f"dialect {name}: no meaning named {sorted(unknown)}")
+    spellings = {**{f: tuple(hs) for f, hs in sampled.items()}, **given}
+    ordered = {m.field: spellings[m.field] for m in meanings if m.field in spellings}
+    return Dialect(name, value, description, ordered, hints, family, requires, samples)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Everything recognition by meaning needs to know about one input kind."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from xunpan.sources.frame import Frame, KindSpec, default_text, sum_int
-from xunpan.sources.meaning import Dialect, Meaning, Vocabulary
+from xunpan.sources.meaning import Dialect, Meaning, Vocabulary, sampled_dialect
 
 MEANINGS: tuple[Meaning, ...] = (
     Meaning("stat_date", "date", ("统计日期", "日期", "时间", "数据日期", "Date"), True, "the day"),
@@ -41,9 +41,11 @@ IGNORED = (
 
 
 def _d(name: str, value: str, description: str, hints: tuple[str, ...], sample: str, **spellings) -> Dialect:
-    return Dialect(name, value, description, spellings, hints, value, (), {"": sample})
+    return sampled_dialect(MEANINGS, name, value, description, hints, {"": sample}, value, **spellings)
 
 
+# Each platform's export header is its spellings (sampled_dialect); a field named after it is
+# spelled as given there (words the sample does not show, or which spelling comes first).
 DIALECTS: tuple[Dialect, ...] = (
     _d(
         "alibaba_datamanager",
@@ -51,11 +53,6 @@ DIALECTS: tuple[Dialect, ...] = (
         "Alibaba.com 数据管家 traffic export",
         ("数据管家", "阿里巴巴国际站", "国际站", "alibaba.com", "datamanager"),
         "统计日期,店铺,曝光量,访客数,点击量,询盘数,TM咨询数",
-        stat_date=("统计日期",),
-        shop=("店铺",),
-        exposures=("曝光量",),
-        visitors=("访客数",),
-        clicks=("点击量",),
         inquiries_reported=("询盘数", "询盘个数"),
         tm_consultations=("TM咨询数", "TM咨询人数"),
     ),
@@ -66,11 +63,6 @@ DIALECTS: tuple[Dialect, ...] = (
         ("生意参谋", "1688"),
         "统计日期,店铺名称,访客数,浏览量,曝光,点击数,询盘数,旺旺咨询人数,跳失率,人均浏览量",
         stat_date=("日期", "统计日期"),
-        shop=("店铺名称",),
-        exposures=("曝光",),
-        visitors=("访客数",),
-        clicks=("点击数",),
-        inquiries_reported=("询盘数",),
         tm_consultations=("旺旺咨询数", "旺旺咨询人数"),
     ),
     _d(
@@ -79,11 +71,6 @@ DIALECTS: tuple[Dialect, ...] = (
         "Made-in-China (中国制造网) back-office export",
         ("中国制造网", "made-in-china", "made_in_china", "madeinchina"),
         "日期,展示次数,访问量,点击次数,询盘数",
-        stat_date=("日期",),
-        exposures=("展示次数",),
-        visitors=("访问量",),
-        clicks=("点击次数",),
-        inquiries_reported=("询盘数",),
     ),
     _d(
         "hc360",
@@ -91,11 +78,6 @@ DIALECTS: tuple[Dialect, ...] = (
         "HC360 (慧聪网) back-office traffic export",
         ("慧聪", "hc360", "买卖通"),
         "日期,展示量,点击量,访客数,询盘数,留言询盘数",
-        stat_date=("日期",),
-        exposures=("展示量",),
-        clicks=("点击量",),
-        visitors=("访客数",),
-        inquiries_reported=("询盘数", "留言询盘数"),
     ),
 )
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xunpan.sources.frame import Frame, KindSpec, sum_int
-from xunpan.sources.meaning import Dialect, Meaning, Vocabulary
+from xunpan.sources.meaning import Dialect, Meaning, Vocabulary, sampled_dialect
 
 MEANINGS: tuple[Meaning, ...] = (
     Meaning("visit_date", "date", ("日期", "时间", "Date"), True, "the day"),
@@ -69,9 +69,11 @@ IGNORED = (
 
 
 def _d(name: str, value: str, description: str, hints: tuple[str, ...], sample: str, **spellings) -> Dialect:
-    return Dialect(name, value, description, spellings, hints, value, (), {"": sample})
+    return sampled_dialect(MEANINGS, name, value, description, hints, {"": sample}, value, **spellings)
 
 
+# Each platform's export header is its spellings (sampled_dialect); a field named after it is
+# spelled as given there (words the sample does not show, or which spelling comes first).
 DIALECTS: tuple[Dialect, ...] = (
     _d(
         "baidu_tongji_source",
@@ -79,15 +81,6 @@ DIALECTS: tuple[Dialect, ...] = (
         "Baidu Tongji 来源分析 export",
         ("百度统计", "tongji"),
         "日期,来源类型,来源网站,搜索词,入口页面,浏览量(PV),访客数(UV),访问次数,转化次数",
-        visit_date=("日期",),
-        medium=("来源类型",),
-        source=("来源网站",),
-        keyword=("搜索词",),
-        landing_page=("入口页面",),
-        pageviews=("浏览量(PV)",),
-        visitors=("访客数(UV)",),
-        sessions=("访问次数",),
-        conversions=("转化次数",),
     ),
     _d(
         "cnzz_source",
@@ -95,9 +88,7 @@ DIALECTS: tuple[Dialect, ...] = (
         "CNZZ/Umeng 来源分析 export",
         ("cnzz", "友盟", "umeng"),
         "日期,来源,搜索词,入口页,浏览次数(PV),独立访客(UV),IP,访问次数",
-        visit_date=("日期",),
         source=("来源", "来路域名"),
-        keyword=("搜索词",),
         landing_page=("入口页", "受访页面"),
         pageviews=("浏览次数(PV)", "PV"),
         visitors=("独立访客(UV)", "UV"),
@@ -109,7 +100,6 @@ DIALECTS: tuple[Dialect, ...] = (
         "Google Analytics 4 report export (CSV)",
         ("google analytics", "ga4", "analytics"),
         "Session source / medium,Date,Sessions,Total users,Views,Key events",
-        visit_date=("Date",),
         source_medium=("Session source / medium", "Source / medium", "First user source / medium"),
         medium=(
             "Session default channel group",
@@ -119,9 +109,7 @@ DIALECTS: tuple[Dialect, ...] = (
         ),
         source=("Session source",),
         landing_page=("Landing page", "Landing page + query string"),
-        pageviews=("Views",),
         visitors=("Total users", "Users", "Active users"),
-        sessions=("Sessions",),
         conversions=("Key events", "Conversions"),
     ),
 )
