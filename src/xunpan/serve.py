@@ -17,16 +17,12 @@ SUPERSET = "superset"
 SERVICES = (AIRFLOW, SUPERSET)
 
 
-def superset_port() -> int:
-    return Settings.from_env().superset_port
+def airflow_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.airflow_port}"
 
 
-def airflow_url() -> str:
-    return f"http://127.0.0.1:{Settings.from_env().airflow_port}"
-
-
-def superset_url() -> str:
-    return f"http://127.0.0.1:{superset_port()}"
+def superset_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.superset_port}"
 
 
 def start_all(settings: Settings, show_credentials: bool, services: tuple[str, ...] = SERVICES) -> None:
@@ -43,13 +39,17 @@ def start_all(settings: Settings, show_credentials: bool, services: tuple[str, .
         start_service(settings, AIRFLOW, standalone_argv(settings), airflow_env(settings), cwd=settings.home)
     if SUPERSET in services:
         setup_superset(settings)
-        start_superset(settings, superset_port())
+        start_superset(settings, settings.superset_port)
     if AIRFLOW in services:
-        wait_http(f"{airflow_url()}/api/v2/monitor/health", timeout=240, settings=settings, name=AIRFLOW)
-        click.echo(f"Airflow UI : {airflow_url()}   (health: {airflow_url()}/api/v2/monitor/health)")
+        wait_http(
+            f"{airflow_url(settings)}/api/v2/monitor/health", timeout=240, settings=settings, name=AIRFLOW
+        )
+        click.echo(
+            f"Airflow UI : {airflow_url(settings)}   (health: {airflow_url(settings)}/api/v2/monitor/health)"
+        )
     if SUPERSET in services:
-        wait_http(f"{superset_url()}/health", timeout=240)
-        click.echo(f"Superset   : {superset_url()}   (health: {superset_url()}/health)")
+        wait_http(f"{superset_url(settings)}/health", timeout=240)
+        click.echo(f"Superset   : {superset_url(settings)}   (health: {superset_url(settings)}/health)")
     if show_credentials:
         # The one place a password is shown: the terminal of the person who ran `make demo`.
         if AIRFLOW in services:
