@@ -22,7 +22,6 @@ from xunpan.secrets import ensure_secrets
 from xunpan.services import service_pid, start_service, stop_service, wait_http
 
 SERVICE_NAME = "superset"
-DEFAULT_PORT = 8088
 BOOTSTRAP = Path(__file__).with_name("superset_bootstrap.py")
 # Variables of the calling environment that would make Superset's Python load foreign packages.
 _FOREIGN = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "SUPERSET_CONFIG", "FLASK_APP")
@@ -169,13 +168,14 @@ def sync_report_schedules(settings: Settings, reports: Path | None = None) -> st
     )
 
 
-def superset_url(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> str:
+def superset_url(port: int, host: str = "127.0.0.1") -> str:
     return f"http://{host}:{port}"
 
 
-def start_superset(settings: Settings, port: int = DEFAULT_PORT, timeout: float = 180.0) -> str:
+def start_superset(settings: Settings, port: int | None = None, timeout: float = 180.0) -> str:
     """Start the web server, and the reports' Celery worker and beat, in the background (those not
-    running yet), and wait for /health."""
+    running yet), and wait for /health. `port` defaults to XUNPAN_SUPERSET_PORT."""
+    port = port or settings.superset_port
     _check_environment(settings)
     settings.superset_home.mkdir(parents=True, exist_ok=True)
     start_service(
@@ -198,11 +198,13 @@ def start_superset(settings: Settings, port: int = DEFAULT_PORT, timeout: float 
     return url
 
 
-def start_report_services(settings: Settings, port: int = DEFAULT_PORT) -> None:
+def start_report_services(settings: Settings, port: int | None = None) -> None:
     """The Celery worker and beat of the scheduled reports (xunpan.dashboards.reports).
 
-    The screenshots are taken from the web server at `port`; SMTP comes from the settings.
+    The screenshots are taken from the web server at `port` (default XUNPAN_SUPERSET_PORT); SMTP
+    comes from the settings.
     """
+    port = port or settings.superset_port
     env = {**superset_env(settings), **report_env(settings, port)}
     start_service(settings, REPORT_WORKER, worker_argv(settings), env, cwd=settings.superset_home)
     start_service(settings, REPORT_BEAT, beat_argv(settings), env, cwd=settings.superset_home)
@@ -220,7 +222,7 @@ def stop_superset(settings: Settings) -> bool:
     return stop_service(settings, SERVICE_NAME)
 
 
-def serve_dashboards(settings: Settings, port: int = DEFAULT_PORT) -> str:
+def serve_dashboards(settings: Settings, port: int | None = None) -> str:
     """What `make demo` needs: set Superset up (idempotent), start it, return its URL.
 
     The serving database need not exist yet: charts show their error until the first publish,
