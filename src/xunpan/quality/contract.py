@@ -1,12 +1,93 @@
 """The published models as the data contract (section 3) states them: columns, grain, dates.
 
-The suites are generated from this module, so a change to the contract is made here once and
-`xunpan quality suites` rewrites the Great Expectations files from it.
+The columns, their order and their types are dbt's: every mart declares an enforced model
+contract in its yml (dbt_project/models/marts/**), so dbt refuses to build a mart whose SQL does
+not produce exactly those columns and types. They are read here from dbt's manifest, never typed
+again. What dbt does not state (grain, freshness, sign, rates, the funnel) is stated below.
+
+The suites are generated from this module, so a change to the contract is made here (or in the
+marts' yml) once and `xunpan quality suites` rewrites the Great Expectations files from it.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+from xunpan.config import Settings
+from xunpan.errors import XunpanError
+from xunpan.transform import dbt_command, dbt_env, dbt_target_path, with_settings_vars
+
+MANIFEST_NAME = "manifest.json"
+# What a change of the contract touches: the marts' yml, the models and the project file.
+_PROJECT_GLOBS = ("dbt_project.yml", "models/**/*.yml", "models/**/*.sql")
+
+
+@dataclass(frozen=True)
+class ContractColumn:
+    name: str
+    # As the yml spells it for the target dbt parsed against (e.g. decimal(18,2), text).
+    data_type: str
+
+
+def read_contracts(manifest: Path) -> dict[str, tuple[ContractColumn, ...]]:
+    """Every model whose dbt contract is enforced -> its columns in table order, from a manifest."""
+    try:
+        nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise XunpanError(f"{manifest}: cannot read dbt's manifest ({exc}); run `dbt parse`") from exc
+    return {
+        node["name"]: tuple(
+            ContractColumn(c["name"], c.get("data_type") or "") for c in node["columns"].values()
+        )
+        for node in nodes.values()
+        if node.get("resource_type") == "model" and node.get("config", {}).get("contract", {}).get("enforced")
+    }
+
+
+def manifest_file(settings: Settings) -> Path:
+    """The manifest every dbt parse, build or docs run of this installation writes."""
+    return dbt_target_path(settings) / MANIFEST_NAME
+
+
+def _older_than_project(manifest: Path, project_dir: Path) -> bool:
+    written = manifest.stat().st_mtime
+    return any(p.stat().st_mtime > written for g in _PROJECT_GLOBS for p in project_dir.glob(g))
+
+
+def _dbt_parse(settings: Settings) -> None:
+    # The build's vars, so dbt keeps its partial-parse state for the next build.
+    argv = dbt_command(settings, *with_settings_vars(settings, ["parse"]))
+    done = subprocess.run(
+        argv, cwd=settings.dbt_project_dir, env=dbt_env(settings), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
+        raise XunpanError(
+            f"dbt parse failed (exit code {done.returncode}), so the contract is unknown:\n{tail}"
+        )
+
+
+def dbt_contracts(settings: Settings) -> dict[str, tuple[ContractColumn, ...]]:
+    """The enforced contracts of settings' dbt project, as its current manifest states them.
+
+    The manifest of the last dbt build is used as it is; `dbt parse` writes it first when there
+    is none or when a model or yml of the project changed after it.
+    """
+    manifest = manifest_file(settings)
+    if not manifest.is_file() or _older_than_project(manifest, settings.dbt_project_dir):
+        _dbt_parse(settings)
+    return read_contracts(manifest)
+
+
+@functools.cache
+def published_contracts() -> dict[str, tuple[ContractColumn, ...]]:
+    """dbt_contracts of the environment's settings, read once per process (the gate, a command)."""
+    return dbt_contracts(Settings.from_env())
+
 
 CANONICAL_CHANNELS: tuple[str, ...] = (
     "alibaba_intl",
@@ -59,7 +140,6 @@ class PublishedModel:
     """One table of schema `marts` that the gate validates before it may be published."""
 
     name: str
-    columns: tuple[str, ...]
     grain: tuple[str, ...]
     # The business date that says how fresh the model is, and whether it is a month start.
     freshness_column: str
@@ -74,6 +154,22 @@ class PublishedModel:
     @property
     def required_not_null(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.grain + self.not_null))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The model's columns in table order: its dbt contract (manifest), checked against the rest."""
+        contract = published_contracts().get(self.name)
+        if contract is None:
+            raise XunpanError(
+                f"{self.name}: dbt's manifest holds no enforced contract for it; declare "
+                "`config: {contract: {enforced: true}}` and every column's data_type in its yml"
+            )
+        columns = tuple(c.name for c in contract)
+        named = (*self.grain, self.freshness_column, *self.non_negative, *self.not_null, *self.rates)
+        unknown = sorted(set(named) - set(columns))
+        if unknown:
+            raise XunpanError(f"{self.name}: the quality contract names {unknown}, not in its dbt contract")
+        return columns
 
 
 _COUNTS = (
@@ -96,37 +192,6 @@ _COST_MEASURES = (
 
 FCT_INQUIRIES = PublishedModel(
     name="fct_inquiries",
-    columns=(
-        "company_id",
-        "inquiry_id",
-        "received_at",
-        "received_date",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        "contact_method",
-        "country",
-        "product_sku",
-        "product_line",
-        "stage_reached",
-        "is_won",
-        "is_lost",
-        "is_open",
-        "is_invalid",
-        "lost_stage",
-        "lost_reason",
-        "intentional_at",
-        "effective_at",
-        "won_at",
-        "lost_at",
-        "days_to_intentional",
-        "days_to_effective",
-        "days_to_won",
-        "won_revenue_cny",
-        "won_gross_profit_cny",
-        # the normalised id is inquiry_id (XP-003 = XP-3); this is the id as sales typed it
-        "inquiry_id_as_written",
-    ),
     grain=("company_id", "inquiry_id"),
     not_null=(
         "received_at",
@@ -146,26 +211,6 @@ FCT_INQUIRIES = PublishedModel(
 
 MART_INQUIRY_FUNNEL = PublishedModel(
     name="mart_inquiry_funnel",
-    columns=(
-        "company_id",
-        "received_date",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        "product_line",
-        "inquiries_total",
-        "inquiries_invalid",
-        "inquiries_valid",
-        "inquiries_intentional",
-        "inquiries_effective",
-        "inquiries_won",
-        "inquiries_lost",
-        "inquiries_open",
-        "won_revenue_cny",
-        "sum_days_to_won",
-        "is_last_complete_month",
-        "is_last_complete_week",
-    ),
     grain=("company_id", "received_date", "channel_id", "product_line"),
     not_null=("channel_group", *_COUNTS, "inquiries_lost", "is_last_complete_month", "is_last_complete_week"),
     freshness_column="received_date",
@@ -183,29 +228,6 @@ MART_INQUIRY_FUNNEL = PublishedModel(
 
 MART_INQUIRY_FUNNEL_MONTHLY = PublishedModel(
     name="mart_inquiry_funnel_monthly",
-    columns=(
-        "company_id",
-        "month_start",
-        "inquiries_total",
-        "inquiries_invalid",
-        "inquiries_valid",
-        "inquiries_intentional",
-        "inquiries_effective",
-        "inquiries_won",
-        "inquiries_lost",
-        "inquiries_open",
-        "won_revenue_cny",
-        "sum_days_to_won",
-        "intentional_rate",
-        "effective_rate",
-        "win_rate",
-        "overall_conversion_rate",
-        "invalid_rate",
-        "avg_days_to_won",
-        "open_share",
-        "is_cohort_mature",
-        "is_last_complete_month",
-    ),
     grain=("company_id", "month_start"),
     not_null=(*_COUNTS, "is_cohort_mature", "is_last_complete_month"),
     freshness_column="month_start",
@@ -235,17 +257,6 @@ _COST_COVERAGE = ("won_revenue_costed_cny", "inquiries_won_uncosted")
 
 MART_CHANNEL_COST_PER_INQUIRY = PublishedModel(
     name="mart_channel_cost_per_inquiry",
-    columns=(
-        "company_id",
-        "date_day",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        *_COST_MEASURES,
-        *_COST_COVERAGE,
-        "is_last_complete_month",
-        "is_last_complete_week",
-    ),
     grain=("company_id", "date_day", "channel_id"),
     not_null=(
         "channel_group",
@@ -266,25 +277,6 @@ MART_CHANNEL_COST_PER_INQUIRY = PublishedModel(
 
 MART_CHANNEL_COST_PER_INQUIRY_MONTHLY = PublishedModel(
     name="mart_channel_cost_per_inquiry_monthly",
-    columns=(
-        "company_id",
-        "month_start",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        *_COST_MEASURES,
-        "cost_per_inquiry_cny",
-        "cost_per_intentional_cny",
-        "cost_per_effective_cny",
-        "cost_per_won_cny",
-        "roas",
-        "roi",
-        "click_to_inquiry_rate",
-        "inquiry_share",
-        *_COST_COVERAGE,
-        "cost_coverage",
-        "is_last_complete_month",
-    ),
     grain=("company_id", "month_start", "channel_id"),
     not_null=(
         "channel_group",
@@ -312,30 +304,6 @@ MART_CHANNEL_COST_PER_INQUIRY_MONTHLY = PublishedModel(
 
 MART_PRODUCT_MARGIN = PublishedModel(
     name="mart_product_margin",
-    columns=(
-        "company_id",
-        "month_start",
-        "product_sku",
-        "product_name",
-        "product_line",
-        "units",
-        "revenue_cny",
-        "material_cost_cny",
-        "labor_cost_cny",
-        "loss_cost_cny",
-        "process_cost_cny",
-        "cogs_cny",
-        "gross_profit_cny",
-        "inquiries_valid",
-        "inquiries_won",
-        "allocated_marketing_cost_cny",
-        "contribution_cny",
-        "product_class",
-        "revenue_costed_cny",
-        "cost_coverage",
-        "order_lines_uncosted",
-        "is_last_complete_month",
-    ),
     grain=("company_id", "month_start", "product_sku"),
     # gross_profit_cny and contribution_cny are NULL (unknown) when revenue has no valid cost card
     not_null=(

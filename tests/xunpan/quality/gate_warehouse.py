@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from xunpan.quality.contract import CANONICAL_CHANNELS
+from xunpan.quality.contract import CANONICAL_CHANNELS, PUBLISHED_MODELS, published_contracts
 
 RUN_DATE = dt.date(2026, 3, 10)
 DAYS = 40
@@ -294,5 +294,30 @@ def build_warehouse(path: Path, extra_on_last_day: int = 0) -> Path:
         select d::date as date_day from range(?::date, ?::date + 1, interval 1 day) as r(d)""",
         [first, RUN_DATE],
     )
+    _complete_to_contract(con)
     con.close()
     return path
+
+
+def _complete_to_contract(con: duckdb.DuckDBPyConnection) -> None:
+    """Each published mart in its dbt contract's column order; columns the rows above leave out
+    (those no gate check reads) are NULL of the contract's type, so the column lists are dbt's."""
+    for model in PUBLISHED_MODELS:
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts' "
+                "and table_name = ?",
+                [model.name],
+            ).fetchall()
+        }
+        contract = published_contracts()[model.name]
+        select = [
+            c.name if c.name in present else f"cast(null as {c.data_type}) as {c.name}" for c in contract
+        ]
+        select += sorted(present - {c.name for c in contract})
+        con.execute(f"alter table marts.{model.name} rename to {model.name}__hand_made")
+        con.execute(
+            f"create table marts.{model.name} as select {', '.join(select)} from marts.{model.name}__hand_made"
+        )
+        con.execute(f"drop table marts.{model.name}__hand_made")
