@@ -10,11 +10,11 @@ schema cannot know is checked here, by `check_compose(path)`, which returns a li
 - the repository: every build context, Dockerfile, Dockerfile COPY source and bind-mounted host
   path exists, and every path under the images' copy of the repository (/opt/xunpan/src) that a
   service names exists in the repository;
-- the same settings as everywhere else: every XUNPAN_ variable the file names is a field of
-  `xunpan.config.Settings`, with Settings' default where the file gives one; Airflow runs the
-  CeleryExecutor with a Celery worker service, Redis as broker and Postgres for metadata and
-  task results, under the AIRFLOW__ names of CELERY_SETTINGS (those tests/dags/test_celery_executor.py
-  sets on the development and CI machines);
+- the same settings as everywhere else: every XUNPAN_ variable that the file or its images' ENV
+  name is a field of `xunpan.config.Settings`, with Settings' default where the file gives one;
+  Airflow runs the CeleryExecutor with a Celery worker service, Redis as broker and Postgres for
+  metadata and task results, under the AIRFLOW__ names of CELERY_SETTINGS (the ones
+  tests/dags/test_celery_executor.py sets on the development and CI machines);
 - secrets: none is written in the file, and each service receives only the secrets of its entry
   in SERVICE_SECRETS (the allow-list below).
 
@@ -239,7 +239,24 @@ def settings_problems(document: dict[str, Any]) -> list[Problem]:
                 problems.append(
                     Problem(where, f"{name} defaults to {default} here but to {info.default} in Settings")
                 )
+    # The images set some of them too (ENV), for every container that does not override them.
+    for dockerfile in sorted({_dockerfile(s) for s in document["services"].values()} - {None}):
+        label = dockerfile.relative_to(REPO) if dockerfile.is_relative_to(REPO) else dockerfile
+        for number, line in enumerate(dockerfile.read_text(encoding="utf-8").splitlines(), start=1):
+            for name in re.findall(r"\b(XUNPAN_[A-Z0-9_]+)=", line):
+                if name not in fields:
+                    problems.append(
+                        Problem(f"{label}:{number}", f"{name} is not a setting of xunpan.config.Settings")
+                    )
     return problems + celery_problems(document["services"])
+
+
+def _dockerfile(service: dict[str, Any]) -> Path | None:
+    build = service.get("build")
+    if not isinstance(build, dict):
+        return None
+    path = REPO / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
+    return path if path.is_file() else None
 
 
 def airflow_settings(service: dict[str, Any]) -> dict[str, str]:

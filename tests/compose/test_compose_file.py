@@ -161,6 +161,17 @@ def test_settings_that_drift_from_the_projects_fail(raw, change, expected):
     assert expected in _check_variant(broken)
 
 
+def test_an_image_setting_a_variable_settings_does_not_know_fails(tmp_path, raw):
+    (tmp_path / "app.Dockerfile").write_text(
+        "FROM scratch\nENV XUNPAN_HOME=/home \\\n    XUNPAN_CACHE=/cache\n"
+    )
+    broken = copy.deepcopy(raw)
+    broken["services"]["redis"]["build"] = {"context": str(tmp_path), "dockerfile": "app.Dockerfile"}
+    assert _check_variant(broken) == [
+        f"{tmp_path}/app.Dockerfile:3: XUNPAN_CACHE is not a setting of xunpan.config.Settings"
+    ]
+
+
 def test_xunpan_home_is_shared_and_read_only_for_superset(raw):
     services = raw["services"]
     for name in SERVICES:
