@@ -133,13 +133,7 @@ class IngestReport:
         return bool(self.quarantined)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "loaded": self.loaded,
-            "duplicates": self.duplicates,
-            "quarantined": self.quarantined,
-            "replacements": self.replacements,
-            "has_warnings": self.has_warnings,
-        }
+        return {**vars(self), "has_warnings": self.has_warnings}
 
     def summary(self) -> str:
         """Human summary for logs and the CLI."""

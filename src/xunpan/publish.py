@@ -436,14 +436,7 @@ def _write_serving_file(
     write_json_atomic(serving_dir / "current.json", manifest)
     pruned = prune_serving_files(settings, keep)
     return PublishResult(
-        run_id=identity["run_id"],
-        path=final,
-        published_at=published_at,
-        tables=tables,
-        checksums=checksums,
-        previous=previous,
-        pruned=pruned,
-        companies=companies,
+        identity["run_id"], final, published_at, tables, checksums, previous, pruned, companies
     )
 
 

@@ -65,18 +65,21 @@ def sampled_dialect(
     value: str,
     description: str,
     hints: tuple[str, ...],
-    samples: Mapping[str, str],
-    family: str,
+    samples: Mapping[str, str] | str,
+    family: str = "",
     requires: tuple[str, ...] = (),
     **given: tuple[str, ...],
 ) -> Dialect:
     """A Dialect whose spellings are read from its sample headers: each header that a Meaning knows
-    spells that meaning's field, in the order the samples first write it.
+    spells that meaning's field, in the order the samples first write it. `samples` maps a report
+    level to its header; a single header serves every level. `family` defaults to `value`.
 
     A field in `given` is taken as given instead: spellings the samples do not show (a header an
     older export version writes) or an order they do not (the first spelling names the column in
     messages). Fields keep the order of `meanings`.
     """
+    if isinstance(samples, str):
+        samples = {"": samples}
     field_of = {norm_header(h): m.field for m in meanings for h in m.headers}
     sampled: dict[str, list[str]] = {}
     for header in (h.strip() for sample in samples.values() for h in sample.split(",")):
@@ -88,7 +91,7 @@ def sampled_dialect(
         raise ValueError(f"dialect {name}: no meaning named {sorted(unknown)}")
     spellings = {**{f: tuple(hs) for f, hs in sampled.items()}, **given}
     ordered = {m.field: spellings[m.field] for m in meanings if m.field in spellings}
-    return Dialect(name, value, description, ordered, hints, family, requires, samples)
+    return Dialect(name, value, description, ordered, hints, family or value, requires, samples)
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def parse_file(
         taught = load_taught(layouts_dir, VOCABS)
     except LayoutFileError as exc:
         raise InputRejected(name, f"cannot use the taught layouts: {exc}") from exc
-    grid, match, reading = _recognise(grids, layouts, vocabs, name, kind, platform, taught)
+    grid, match, reading = _recognise(_Search(grids, layouts, vocabs, name, kind, platform, taught))
     parsed = _convert(grid, match, company_id, today or dt.date.today(), file_time)
     if reading is not None:
         parsed.columns = reading.explain()
@@ -150,24 +150,31 @@ def parse_file(
     return parsed
 
 
-def _recognise(
-    grids: list[Grid],
-    layouts: tuple[Layout, ...],
-    vocabs: list[Vocabulary],
-    name: str,
-    kind: str | None,
-    platform: str | None,
-    taught: tuple,
-) -> tuple[Grid, Match, Reading | None]:
+@dataclass(frozen=True)
+class _Search:
+    """Where to look for the header row (the file's grids) and what may match it."""
+
+    grids: list[Grid]
+    layouts: tuple[Layout, ...]
+    vocabs: list[Vocabulary]
+    name: str
+    kind: str | None
+    platform: str | None
+    taught: tuple
+
+
+def _recognise(search: _Search) -> tuple[Grid, Match, Reading | None]:
     """The first row that reads as a header, and its best reading (a fixed layout or by meaning)."""
-    for grid in grids:
+    for grid in search.grids:
         preamble: list[str] = []
         for row_number, row in grid.head:
-            ctx = Context(name, " ".join(preamble), platform, taught)
+            ctx = Context(search.name, " ".join(preamble), search.platform, search.taught)
             matches: list[tuple[Match, Reading | None]] = [
-                (m, None) for layout in layouts if (m := match_row(layout, row_number, row)) is not None
+                (m, None)
+                for layout in search.layouts
+                if (m := match_row(layout, row_number, row)) is not None
             ]
-            readings = [r for v in vocabs if (r := read_row(v, row_number, row, ctx)) is not None]
+            readings = [r for v in search.vocabs if (r := read_row(v, row_number, row, ctx)) is not None]
             matches += [(r.match(), r) for r in readings if r.usable]
             if matches:
                 match, reading = max(matches, key=lambda mr: mr[0].score)
@@ -176,36 +183,28 @@ def _recognise(
             blocked = next((r for r in readings if not r.missing and r.conflict), None)
             if blocked is not None:
                 raise _rejected(
-                    name,
+                    search.name,
                     f"row {row_number} is the header of a report of kind {blocked.vocab.kind}, but {blocked.conflict}",
                     [],
                     blocked.layout(),
                 )
             preamble.append(" ".join(str(c).strip() for c in row if c is not None and str(c).strip()))
-    raise _no_header(grids, layouts, vocabs, name, kind, platform, taught)
+    raise _no_header(search)
 
 
-def _no_header(
-    grids: list[Grid],
-    layouts: tuple[Layout, ...],
-    vocabs: list[Vocabulary],
-    name: str,
-    kind: str | None,
-    platform: str | None,
-    taught: tuple,
-) -> InputRejected:
+def _no_header(search: _Search) -> InputRejected:
     """Explain the closest layout (a renamed or missing column is the usual cause) and how to teach it."""
     best: tuple[float, int, Layout, list[str], list[str | None], Reading | None] | None = None
-    for grid in grids:
+    for grid in search.grids:
         preamble: list[str] = []
         for row_number, row in grid.head:
-            for layout in layouts:
+            for layout in search.layouts:
                 missing, present = missing_headers(layout, row)
                 ratio = present / (present + len(missing))
                 if present >= 2 and (best is None or ratio > best[0]):
                     best = (ratio, row_number, layout, missing, row, None)
-            ctx = Context(name, " ".join(preamble), platform, taught)
-            for vocab in vocabs:
+            ctx = Context(search.name, " ".join(preamble), search.platform, search.taught)
+            for vocab in search.vocabs:
                 reading = read_row(vocab, row_number, row, ctx)
                 if reading is None or not reading.missing:
                     continue
@@ -213,14 +212,18 @@ def _no_header(
                 if best is None or ratio > best[0]:
                     best = (ratio, row_number, reading.layout(), reading.missing, row, reading)
             preamble.append(" ".join(str(c).strip() for c in row if c is not None and str(c).strip()))
-    scope = f"kind {kind!r}" if kind else "any known report"
+    scope = f"kind {search.kind!r}" if search.kind else "any known report"
     if best is None:
-        first = next((r for g in grids for _, r in g.head if sum(1 for c in r if norm_header(c)) >= 2), None)
+        first = next(
+            (r for g in search.grids for _, r in g.head if sum(1 for c in r if norm_header(c)) >= 2), None
+        )
         teach = ""
-        if first is not None and (kind is None or kind in VOCABS):
-            teach = "\n" + skeleton(kind or "ad_spend", first, VOCABS.get(kind or "ad_spend"), platform)
+        if first is not None and (search.kind is None or search.kind in VOCABS):
+            teach = "\n" + skeleton(
+                search.kind or "ad_spend", first, VOCABS.get(search.kind or "ad_spend"), search.platform
+            )
         return InputRejected(
-            name,
+            search.name,
             f"no header row of {scope} was found in the first rows; expected the column names of a "
             "platform export, register or ledger as the platform writes them (see docs/raw-landing.md, "
             f"or `xunpan layouts` for every known layout){teach}",
@@ -228,14 +231,16 @@ def _no_header(
     _, row_number, layout, missing, row, reading = best
     found = ", ".join(str(c).strip() for c in row if norm_header(c))
     problems = [
-        CellProblem(name, row_number, m, None, f"a column named {m!r} in the header row" + _also(reading, m))
+        CellProblem(
+            search.name, row_number, m, None, f"a column named {m!r} in the header row" + _also(reading, m)
+        )
         for m in missing
     ]
     teach = ""
     if reading is not None:
         teach = "\n" + skeleton(reading.vocab.kind, row, reading.vocab, reading.platform)
     error = InputRejected(
-        name,
+        search.name,
         f"row {row_number} looks like the header of layout {layout.name} ({layout.description}) but lacks "
         f"required columns: {', '.join(missing)}; found: {found}{teach}",
         problems,

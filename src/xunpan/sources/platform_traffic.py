@@ -7,6 +7,8 @@ measure the export lacks lands as NULL (unknown), never 0.
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 
 from xunpan.sources.frame import Frame, KindSpec, default_text, sum_int
@@ -40,8 +42,7 @@ IGNORED = (
 )
 
 
-def _d(name: str, value: str, description: str, hints: tuple[str, ...], sample: str, **spellings) -> Dialect:
-    return sampled_dialect(MEANINGS, name, value, description, hints, {"": sample}, value, **spellings)
+_d = functools.partial(sampled_dialect, MEANINGS)  # (name, value, description, hints, sample, **given)
 
 
 # Each platform's export header is its spellings (sampled_dialect); a field named after it is

@@ -7,6 +7,8 @@ sessions / visitors / page views; a measure the export lacks lands as NULL.
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -68,8 +70,7 @@ IGNORED = (
 )
 
 
-def _d(name: str, value: str, description: str, hints: tuple[str, ...], sample: str, **spellings) -> Dialect:
-    return sampled_dialect(MEANINGS, name, value, description, hints, {"": sample}, value, **spellings)
+_d = functools.partial(sampled_dialect, MEANINGS)  # (name, value, description, hints, sample, **given)
 
 
 # Each platform's export header is its spellings (sampled_dialect); a field named after it is
