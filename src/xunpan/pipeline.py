@@ -80,12 +80,16 @@ def api_connection_ids(settings: Settings) -> list[tuple[str, str, str, str | No
     return wanted
 
 
-def configured_api_connections(settings: Settings) -> list[tuple[str, str, str, Any]]:
-    """(api, company_id, connection id, credentials) of every API connection that exists."""
+def configured_api_connections(
+    settings: Settings, company: str | None = None
+) -> list[tuple[str, str, str, Any]]:
+    """(api, company_id, connection id, credentials) of every API connection that exists (of `company`)."""
     import xunpan.connectors as connectors
 
     found = []
-    for api, company, conn_id, fallback in api_connection_ids(settings):
+    for api, company_id, conn_id, fallback in api_connection_ids(settings):
+        if company is not None and company_id != company:
+            continue
         for candidate in (conn_id, fallback):
             if candidate is None:
                 continue
@@ -95,42 +99,69 @@ def configured_api_connections(settings: Settings) -> list[tuple[str, str, str, 
                 if type(exc).__name__ != "AirflowNotFoundException":
                     raise
                 continue
-            found.append((api, company, candidate, credentials))
+            found.append((api, company_id, candidate, credentials))
             break
     return found
 
 
-def step_pull(settings: Settings, business_date: date, run_id: str) -> dict[str, Any]:
-    """Pull every API connection that exists, each into its company, up to `business_date` (with look-back)."""
-    import xunpan.connectors as connectors
+def companies_to_run(settings: Settings) -> list[str]:
+    """The companies a run pulls and ingests, each in its own mapped task: XUNPAN_COMPANY_ID, then
+    XUNPAN_COMPANIES, then every other company with files waiting in the inbox (inbox/<company>/)."""
+    from xunpan.landing import waiting_files
+
+    configured = [settings.company_id, *settings.companies]
+    waiting = sorted({company for _, company in waiting_files(settings)} - set(configured))
+    return list(dict.fromkeys([*configured, *waiting]))
+
+
+def step_pull(
+    settings: Settings, business_date: date, run_id: str, company: str | None = None
+) -> dict[str, Any]:
+    """Pull every API connection that exists, each into its company, up to `business_date` (with look-back).
+
+    With `company`, only that company's connections (the DAG pulls each company in its own task).
+    """
     from xunpan.landing import ensure_raw_layout
 
     settings.ensure_dirs()
     ensure_raw_layout(settings)
-    pulled: dict[str, Any] = {
-        f"{api}__{company}": "not configured" for api, company, _, _ in api_connection_ids(settings)
-    }
-    for api, company, conn_id, credentials in configured_api_connections(settings):
-        connector = getattr(connectors, API_CONNECTIONS[api])(credentials, company_id=company)
-        result = connector.run(settings, end=business_date)
-        pulled[f"{api}__{company}"] = {
-            "connection": conn_id,
-            "rows": result.rows,
-            "window": str(result.window),
-        }
-        log.info("pulled %s rows from %s into company %s (%s)", result.rows, conn_id, company, result.window)
-    record_step(settings, run_id, "pull", "success", {"pulled": pulled})
+    wanted = [c for c in api_connection_ids(settings) if company is None or c[1] == company]
+    pulled: dict[str, Any] = {f"{api}__{c}": "not configured" for api, c, _, _ in wanted}
+    try:
+        for api, company_id, conn_id, credentials in configured_api_connections(settings, company):
+            pulled[f"{api}__{company_id}"] = _pull_one(
+                settings, business_date, api, company_id, conn_id, credentials
+            )
+    except Exception as exc:
+        record_step(settings, run_id, "pull", "failed", {"company_id": company, "error": str(exc)[:2000]})
+        raise
+    record_step(settings, run_id, "pull", "success", {"company_id": company, "pulled": pulled})
     return pulled
 
 
-def step_ingest(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Load every unprocessed inbox file into the raw landing zone."""
+def _pull_one(
+    settings: Settings, business_date: date, api: str, company: str, conn_id: str, credentials: Any
+) -> dict[str, Any]:
+    import xunpan.connectors as connectors
+
+    connector = getattr(connectors, API_CONNECTIONS[api])(credentials, company_id=company)
+    result = connector.run(settings, end=business_date)
+    log.info("pulled %s rows from %s into company %s (%s)", result.rows, conn_id, company, result.window)
+    return {"connection": conn_id, "rows": result.rows, "window": str(result.window)}
+
+
+def step_ingest(settings: Settings, run_id: str, company: str | None = None) -> dict[str, Any]:
+    """Load every unprocessed inbox file (of `company` only, when given) into the raw landing zone."""
     from xunpan.landing import ensure_raw_layout, ingest_inbox
 
     settings.ensure_dirs()
     ensure_raw_layout(settings)
-    report = ingest_inbox(settings)
-    summary = report.as_dict()
+    try:
+        report = ingest_inbox(settings, company=company)
+    except Exception as exc:
+        record_step(settings, run_id, "ingest", "failed", {"company_id": company, "error": str(exc)[:2000]})
+        raise
+    summary = {"company_id": company, **report.as_dict()} if company else report.as_dict()
     record_step(settings, run_id, "ingest", "warning" if report.has_warnings else "success", summary)
     return summary
 
@@ -155,8 +186,11 @@ def step_build(settings: Settings, run_id: str, business_date: date | None = Non
 
 
 def step_audit(settings: Settings, business_date: date, run_id: str) -> dict[str, Any]:
-    """Run the Great Expectations gate; raise GateFailed (after alerting) when it blocks publishing."""
-    from xunpan.notify import notify_failure
+    """Run the Great Expectations gate; raise GateFailed when it blocks publishing.
+
+    It does not alert by itself: the DAG's failure callback (alert_failed_task) sends the one alert
+    of a blocked run, so the gate's failure is not reported twice.
+    """
     from xunpan.quality import run_quality_gate
 
     result = run_quality_gate(settings, business_date, run_id)
@@ -169,11 +203,6 @@ def step_audit(settings: Settings, business_date: date, run_id: str) -> dict[str
     log.info("Data Docs for this run: %s", result.data_docs_index)
     if not result.success:
         record_step(settings, run_id, "audit", "failed", summary)
-        notify_failure(
-            settings,
-            f"xunpan: publish blocked for {business_date} (质量检查未通过)",
-            result.summary(),
-        )
         raise GateFailed(result.summary())
     record_step(settings, run_id, "audit", "warning" if result.warnings else "success", summary)
     return summary
@@ -183,7 +212,11 @@ def step_publish(settings: Settings, run_id: str) -> dict[str, Any]:
     """Copy the audited marts into a new serving file and switch dashboards to it atomically."""
     from xunpan.publish import publish
 
-    result = publish(settings, run_id)
+    try:
+        result = publish(settings, run_id)
+    except Exception as exc:
+        record_step(settings, run_id, "publish", "failed", {"error": str(exc)[:2000]})
+        raise
     summary = result.as_dict()
     record_step(settings, run_id, "publish", "success", summary)
     return summary
@@ -191,3 +224,29 @@ def step_publish(settings: Settings, run_id: str) -> dict[str, Any]:
 
 class GateFailed(Exception):
     """The quality gate blocked publishing; the message names the failing expectations."""
+
+
+def alert_failed_task(context: Any) -> None:
+    """The DAG's one alert: its `on_failure_callback` for every task (default_args).
+
+    Airflow calls it once, when a task fails for good: a failed try that will be retried calls
+    `on_retry_callback` instead (not set), so retries never multiply alerts, and tasks that never ran
+    because an upstream failed call nothing. A blocked publish (the audit's GateFailed) says so in
+    the subject, and its body is the gate's summary, whose "- ..." lines become the webhook's
+    `failures`. Delivery problems are logged by xunpan.notify and never raise.
+    """
+    from xunpan.notify import notify_failure
+
+    ti = context["ti"]
+    where = ti.task_id
+    company = getattr(ti, "rendered_map_index", None)
+    if company:
+        where += f" [{company}]"
+    exception = context.get("exception")
+    body = str(exception) if exception else "see the task log"
+    if ti.task_id == "audit":
+        business_date = business_date_for(context["logical_date"])
+        subject = f"xunpan: publish blocked for {business_date} (质量检查未通过)"
+    else:
+        subject = f"xunpan: run failed at {where} ({context['run_id']})"
+    notify_failure(Settings.from_env(), subject, body)

@@ -213,10 +213,10 @@ def test_daily_dag_runs_on_a_celery_worker(celery_installation: Settings, tmp_pa
 
 
 def _task_logs(settings: Settings, run_id: str) -> dict[str, str]:
-    """task_id -> the text of its attempts' log files."""
-    folder = settings.logs / "airflow" / f"dag_id={DAG_ID}"
+    """task_id -> the text of its attempts' log files (a mapped task's are under map_index=<i>/)."""
+    folder = settings.logs / "airflow" / f"dag_id={DAG_ID}" / f"run_id={run_id}"
     logs: dict[str, str] = {}
-    for path in sorted(folder.glob(f"run_id={run_id}/task_id=*/attempt=*.log")):
-        task_id = path.parent.name.removeprefix("task_id=")
+    for path in sorted(folder.glob("task_id=*/**/attempt=*.log")):
+        task_id = path.relative_to(folder).parts[0].removeprefix("task_id=")
         logs[task_id] = logs.get(task_id, "") + path.read_text(encoding="utf-8", errors="replace")
     return logs

@@ -40,6 +40,7 @@ def test_daily_dag_settings(dagbag: DagBag) -> None:
     # where a retry cannot fix bad data.
     retries = {task.task_id: task.retries for task in dag.tasks}
     assert retries == {
+        "companies": 2,
         "pull_apis": 2,
         "ingest": 2,
         "build": 2,
@@ -47,14 +48,42 @@ def test_daily_dag_settings(dagbag: DagBag) -> None:
         "publish": 2,
         "report_rejected_files": 0,
     }
+    # DuckDB has one writer: the steps that write the warehouse or the serving file share the one-slot
+    # pool; pulls and ingests write the raw landing zone (behind landing's own lock) and run side by side.
     pools = {task.task_id: task.pool for task in dag.tasks}
-    assert pools["pull_apis"] == pools["ingest"] == pools["build"] == pools["publish"] == "xunpan_warehouse"
+    assert pools["build"] == pools["publish"] == "xunpan_warehouse"
+    assert pools["pull_apis"] == pools["ingest"] == "default_pool"
+
+
+def test_every_task_alerts_through_the_one_failure_callback(dagbag: DagBag) -> None:
+    """One callback for every task, on final failure only: no retry callback, no task of its own."""
+    from xunpan.pipeline import alert_failed_task
+
+    dag = dagbag.dags["xunpan_daily"]
+    for task in dag.tasks:
+        assert task.on_failure_callback == [alert_failed_task], task.task_id
+        assert not task.on_retry_callback, task.task_id
+    assert not dag.on_failure_callback
+
+
+def test_companies_are_mapped_and_the_build_waits_for_all_of_them(dagbag: DagBag) -> None:
+    from airflow.sdk import TriggerRule
+
+    dag = dagbag.dags["xunpan_daily"]
+    group = dag.task_dict["ingest"].task_group
+    assert dag.task_dict["pull_apis"].task_group is group
+    assert (
+        type(group).__name__ == "MappedTaskGroup"
+    )  # one pull and one ingest per company, ingest[i] waiting for pull[i] only
+    # A company whose ingest failed keeps its last published data; the others are built.
+    assert dag.task_dict["build"].trigger_rule == TriggerRule.ALL_DONE_MIN_ONE_SUCCESS
 
 
 def test_task_graph(dagbag: DagBag) -> None:
     dag = dagbag.dags["xunpan_daily"]
     downstream = {task.task_id: sorted(task.downstream_task_ids) for task in dag.tasks}
     assert downstream == {
+        "companies": ["ingest", "pull_apis"],
         "pull_apis": ["ingest"],
         "ingest": ["build", "report_rejected_files"],
         "build": ["audit"],

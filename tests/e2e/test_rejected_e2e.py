@@ -27,6 +27,7 @@ def test_a_quarantined_file_fails_the_last_task_after_publishing(pipeline_run, d
 
     assert state == "failed"
     assert tasks == {
+        "companies": "success",
         "pull_apis": "success",
         "ingest": "success",
         "build": "success",
