@@ -57,11 +57,10 @@ web_days as (
 
 day_keys as (
 
-    select company_id, date_day, channel_id from cost_days
-    union
-    select company_id, date_day, channel_id from platform_days
-    union
-    select company_id, date_day, channel_id from web_days
+    {%- for days in ['cost_days', 'platform_days', 'web_days'] %}
+    select {{ day_grain | join(', ') }} from {{ days }}
+    {% if not loop.last %}union{% endif %}
+    {%- endfor %}
 
 ),
 

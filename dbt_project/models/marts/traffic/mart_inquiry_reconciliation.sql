@@ -13,6 +13,7 @@
 -- gap of an unsettled day is NULL, not a loss. Platform counts are NULL on days inside the
 -- platform's data range that no export covers (unknown, not zero).
 {%- set lag_days = var('inquiry_recording_lag_days') | int %}
+{%- set day_grain = ['company_id', 'channel_id', 'date_day'] %}
 with b2b_channels as (
 
     select channel_id, channel_group
@@ -78,13 +79,13 @@ recorded_days as (
 
 ),
 
+{%- set day_sources = ['platform_days', 'registered_days', 'recorded_days'] %}
 day_keys as (
 
-    select company_id, channel_id, date_day from platform_days
-    union
-    select company_id, channel_id, date_day from registered_days
-    union
-    select company_id, channel_id, date_day from recorded_days
+    {%- for days in day_sources %}
+    select {{ day_grain | join(', ') }} from {{ days }}
+    {% if not loop.last %}union{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -95,8 +96,7 @@ in_platform_range as (
     select day_keys.*
     from day_keys
     inner join platform_ranges
-        on day_keys.company_id = platform_ranges.company_id
-        and day_keys.channel_id = platform_ranges.channel_id
+        on {{ same_keys('day_keys', 'platform_ranges', ['company_id', 'channel_id']) }}
         and day_keys.date_day between platform_ranges.first_day and platform_ranges.last_day
 
 ),
@@ -117,18 +117,10 @@ joined as (
         periods.last_complete_week_start,
         periods.last_complete_week_end
     from in_platform_range
-    left join platform_days
-        on in_platform_range.company_id = platform_days.company_id
-        and in_platform_range.channel_id = platform_days.channel_id
-        and in_platform_range.date_day = platform_days.date_day
-    left join registered_days
-        on in_platform_range.company_id = registered_days.company_id
-        and in_platform_range.channel_id = registered_days.channel_id
-        and in_platform_range.date_day = registered_days.date_day
-    left join recorded_days
-        on in_platform_range.company_id = recorded_days.company_id
-        and in_platform_range.channel_id = recorded_days.channel_id
-        and in_platform_range.date_day = recorded_days.date_day
+    {%- for days in day_sources %}
+    left join {{ days }}
+        on {{ same_keys('in_platform_range', days, day_grain) }}
+    {%- endfor %}
     inner join {{ ref('int_company_reporting_periods') }} as periods
         on in_platform_range.company_id = periods.company_id
     -- nothing after the company's data-through date (the run's business date) is reported
@@ -157,8 +149,7 @@ final as (
             when joined.settles_on <= joined.data_through_date
                 then {{ safe_divide('joined.inquiries_platform - joined.inquiries_registered', 'joined.inquiries_platform') }}
         end as inquiry_gap_share,
-        {{ is_last_complete_month('joined.date_day', 'joined') }} as is_last_complete_month,
-        {{ is_last_complete_week('joined.date_day', 'joined') }} as is_last_complete_week
+        {{ reporting_period_flags('joined.date_day', 'joined') }}
     from joined
     inner join b2b_channels
         on joined.channel_id = b2b_channels.channel_id

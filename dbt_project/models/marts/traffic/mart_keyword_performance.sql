@@ -6,6 +6,7 @@
 -- keyword but a 着陆页 counts for the bought keyword that brought the most web-analytics sessions
 -- to that landing page; an inquiry with neither is not in this view. Days whose ad record is a
 -- coarser report (account, campaign) have no keyword spend here.
+{%- set keyword_day = ['company_id', 'date_day', 'channel_id', 'keyword_key'] %}
 with keyword_days as (
 
     select * from {{ ref('int_ad_keywords_daily') }}
@@ -92,15 +93,15 @@ inquiry_days as (
         {{ count_if('is_by_landing_page') }} as inquiries_by_landing_page
     from attributed
     where keyword_key is not null
-    group by company_id, date_day, channel_id, keyword_key
+    group by {{ keyword_day | join(', ') }}
 
 ),
 
 day_keys as (
 
-    select company_id, date_day, channel_id, keyword_key from keyword_days
+    select {{ keyword_day | join(', ') }} from keyword_days
     union
-    select company_id, date_day, channel_id, keyword_key from inquiry_days
+    select {{ keyword_day | join(', ') }} from inquiry_days
 
 ),
 
@@ -124,27 +125,18 @@ final as (
         cast(coalesce(keyword_days.spend_cny, 0) as numeric(18, 2)) as spend_cny,
         cast(keyword_days.impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(keyword_days.clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(coalesce(inquiry_days.inquiries_total, 0) as {{ dbt.type_bigint() }}) as inquiries_total,
-        cast(coalesce(inquiry_days.inquiries_valid, 0) as {{ dbt.type_bigint() }}) as inquiries_valid,
-        cast(coalesce(inquiry_days.inquiries_won, 0) as {{ dbt.type_bigint() }}) as inquiries_won,
-        cast(coalesce(inquiry_days.inquiries_by_landing_page, 0) as {{ dbt.type_bigint() }}) as inquiries_by_landing_page,
+        {%- for count in ['inquiries_total', 'inquiries_valid', 'inquiries_won', 'inquiries_by_landing_page'] %}
+        cast(coalesce(inquiry_days.{{ count }}, 0) as {{ dbt.type_bigint() }}) as {{ count }},
+        {%- endfor %}
         {{ safe_divide('keyword_days.spend_cny', 'inquiry_days.inquiries_valid') }} as cost_per_inquiry_cny,
-        {{ is_last_complete_month('day_keys.date_day', 'periods') }} as is_last_complete_month,
-        {{ is_last_complete_week('day_keys.date_day', 'periods') }} as is_last_complete_week
+        {{ reporting_period_flags('day_keys.date_day') }}
     from day_keys
     left join keyword_days
-        on day_keys.company_id = keyword_days.company_id
-        and day_keys.date_day = keyword_days.date_day
-        and day_keys.channel_id = keyword_days.channel_id
-        and day_keys.keyword_key = keyword_days.keyword_key
+        on {{ same_keys('day_keys', 'keyword_days', keyword_day) }}
     left join inquiry_days
-        on day_keys.company_id = inquiry_days.company_id
-        and day_keys.date_day = inquiry_days.date_day
-        and day_keys.channel_id = inquiry_days.channel_id
-        and day_keys.keyword_key = inquiry_days.keyword_key
+        on {{ same_keys('day_keys', 'inquiry_days', keyword_day) }}
     left join spellings
-        on day_keys.company_id = spellings.company_id
-        and day_keys.keyword_key = spellings.keyword_key
+        on {{ same_keys('day_keys', 'spellings', ['company_id', 'keyword_key']) }}
     inner join {{ ref('int_company_reporting_periods') }} as periods
         on day_keys.company_id = periods.company_id
     where day_keys.date_day <= periods.data_through_date
