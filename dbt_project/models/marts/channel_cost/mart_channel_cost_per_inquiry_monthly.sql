@@ -2,13 +2,8 @@
 -- summed over the month, with the cost ratios and the channel's share of valid inquiries
 -- precomputed (NULL where a denominator is zero). Gross profit and ROI are NULL when any won
 -- revenue of the month has no known production cost (cost coverage below 100 %).
-with daily as (
-
-    select * from {{ ref('mart_channel_cost_per_inquiry') }}
-
-),
-
-monthly as (
+{%- set funnel_counts = ['inquiries_total', 'inquiries_valid', 'inquiries_intentional', 'inquiries_effective', 'inquiries_won'] %}
+with monthly as (
 
     select
         company_id,
@@ -16,24 +11,21 @@ monthly as (
         channel_id,
         channel_group,
         is_paid,
-        cast(sum(spend_variable_cny) as numeric(18, 2)) as spend_variable_cny,
-        cast(sum(spend_fixed_cny) as numeric(18, 2)) as spend_fixed_cny,
-        cast(sum(spend_total_cny) as numeric(18, 2)) as spend_total_cny,
-        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
-        cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks,
-        cast(sum(inquiries_total) as {{ dbt.type_bigint() }}) as inquiries_total,
-        cast(sum(inquiries_valid) as {{ dbt.type_bigint() }}) as inquiries_valid,
-        cast(sum(inquiries_intentional) as {{ dbt.type_bigint() }}) as inquiries_intentional,
-        cast(sum(inquiries_effective) as {{ dbt.type_bigint() }}) as inquiries_effective,
-        cast(sum(inquiries_won) as {{ dbt.type_bigint() }}) as inquiries_won,
-        cast(sum(won_revenue_cny) as numeric(18, 2)) as won_revenue_cny,
-        cast(sum(won_revenue_costed_cny) as numeric(18, 2)) as won_revenue_costed_cny,
+        {%- for column in ['spend_variable_cny', 'spend_fixed_cny', 'spend_total_cny'] %}
+        cast(sum({{ column }}) as numeric(18, 2)) as {{ column }},
+        {%- endfor %}
+        {%- for column in ['impressions', 'clicks'] + funnel_counts %}
+        cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in ['won_revenue_cny', 'won_revenue_costed_cny'] %}
+        cast(sum({{ column }}) as numeric(18, 2)) as {{ column }},
+        {%- endfor %}
         -- NULL as soon as one day's gross profit is unknown (sum would silently skip it).
         cast(case
             when count(won_gross_profit_cny) = count(*) then sum(won_gross_profit_cny)
         end as numeric(18, 2)) as won_gross_profit_cny,
         cast(sum(inquiries_won_uncosted) as {{ dbt.type_bigint() }}) as inquiries_won_uncosted
-    from daily
+    from {{ ref('mart_channel_cost_per_inquiry') }}
     group by company_id, {{ month_start('date_day') }}, channel_id, channel_group, is_paid
 
 ),
@@ -73,10 +65,10 @@ final as (
         won_gross_profit_cny,
         inquiries_won_uncosted,
         {{ safe_divide('won_revenue_costed_cny', 'won_revenue_cny') }} as cost_coverage,
-        {{ safe_divide('spend_total_cny', 'inquiries_valid') }} as cost_per_inquiry_cny,
-        {{ safe_divide('spend_total_cny', 'inquiries_intentional') }} as cost_per_intentional_cny,
-        {{ safe_divide('spend_total_cny', 'inquiries_effective') }} as cost_per_effective_cny,
-        {{ safe_divide('spend_total_cny', 'inquiries_won') }} as cost_per_won_cny,
+        -- cost per valid inquiry, and per inquiry reaching each later stage
+        {%- for stage, count in [('inquiry', 'inquiries_valid'), ('intentional', 'inquiries_intentional'), ('effective', 'inquiries_effective'), ('won', 'inquiries_won')] %}
+        {{ safe_divide('spend_total_cny', count) }} as cost_per_{{ stage }}_cny,
+        {%- endfor %}
         {{ safe_divide('won_revenue_cny', 'spend_total_cny') }} as roas,
         {{ safe_divide('won_gross_profit_cny - spend_total_cny', 'spend_total_cny') }} as roi,
         {{ safe_divide('inquiries_total', 'clicks') }} as click_to_inquiry_rate,

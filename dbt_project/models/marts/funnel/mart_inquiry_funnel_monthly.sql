@@ -7,28 +7,18 @@
 -- var('cohort_mature_days') days before the data-through date (what is still open by then is
 -- stale, not in progress). Dashboards mark immature months so they do not look worst by
 -- construction.
-with funnel as (
-
-    select * from {{ ref('mart_inquiry_funnel') }}
-
-),
-
-monthly as (
+{%- set counts = ['inquiries_total', 'inquiries_invalid', 'inquiries_valid', 'inquiries_intentional', 'inquiries_effective', 'inquiries_won', 'inquiries_lost', 'inquiries_open'] %}
+with monthly as (
 
     select
         company_id,
         {{ month_start('received_date') }} as month_start,
-        cast(sum(inquiries_total) as {{ dbt.type_bigint() }}) as inquiries_total,
-        cast(sum(inquiries_invalid) as {{ dbt.type_bigint() }}) as inquiries_invalid,
-        cast(sum(inquiries_valid) as {{ dbt.type_bigint() }}) as inquiries_valid,
-        cast(sum(inquiries_intentional) as {{ dbt.type_bigint() }}) as inquiries_intentional,
-        cast(sum(inquiries_effective) as {{ dbt.type_bigint() }}) as inquiries_effective,
-        cast(sum(inquiries_won) as {{ dbt.type_bigint() }}) as inquiries_won,
-        cast(sum(inquiries_lost) as {{ dbt.type_bigint() }}) as inquiries_lost,
-        cast(sum(inquiries_open) as {{ dbt.type_bigint() }}) as inquiries_open,
+        {%- for column in counts %}
+        cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- endfor %}
         cast(sum(won_revenue_cny) as numeric(18, 2)) as won_revenue_cny,
         cast(sum(sum_days_to_won) as {{ dbt.type_bigint() }}) as sum_days_to_won
-    from funnel
+    from {{ ref('mart_inquiry_funnel') }}
     group by company_id, {{ month_start('received_date') }}
 
 ),
@@ -52,14 +42,9 @@ final as (
     select
         rated.company_id,
         rated.month_start,
-        rated.inquiries_total,
-        rated.inquiries_invalid,
-        rated.inquiries_valid,
-        rated.inquiries_intentional,
-        rated.inquiries_effective,
-        rated.inquiries_won,
-        rated.inquiries_lost,
-        rated.inquiries_open,
+        {%- for column in counts %}
+        rated.{{ column }},
+        {%- endfor %}
         rated.won_revenue_cny,
         rated.sum_days_to_won,
         rated.intentional_rate,
