@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 class XunpanError(Exception):
@@ -29,13 +29,7 @@ class CellProblem:
         return f"{', '.join(where)}{got}; expected {self.expected}"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "expected": self.expected,
-        }
+        return asdict(self)
 
 
 class InputRejected(XunpanError):

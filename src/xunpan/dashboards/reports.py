@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
@@ -48,17 +48,7 @@ class ReportSpec:
     width: int | None
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "key": self.key,
-            "name": self.name,
-            "description": self.description,
-            "dashboard": self.dashboard,
-            "crontab": self.crontab,
-            "timezone": self.timezone,
-            "format": self.format,
-            "working_timeout": self.working_timeout,
-            "width": self.width,
-        }
+        return asdict(self)
 
 
 def reports_file(settings: Settings) -> Path:
