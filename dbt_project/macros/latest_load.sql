@@ -39,3 +39,37 @@
         else 6
     end
 {%- endmacro %}
+
+{#- The raw ad-spend rows (source raw.ad_spend) with `columns` cleaned and typed: the body of a
+    CTE. The report ranking (stg_raw__ad_spend_reports) and the rows that count
+    (stg_raw__ad_spend) clean each column the same way, so a report and its rows always agree. -#}
+{% macro ad_spend_rows(columns) -%}
+    {%- set cleaned = {
+        'company_id': company_id_or_default('company_id'),
+        'file_sha256': 'file_sha256',
+        'source_file': 'source_file',
+        'source_layout': 'source_layout',
+        'source_row': 'cast(source_row as ' ~ dbt.type_bigint() ~ ')',
+        'load_seq': 'cast(load_seq as ' ~ dbt.type_bigint() ~ ')',
+        'spend_date': 'cast(spend_date as date)',
+        'platform': 'lower(trim(platform))',
+        'account': "nullif(trim(account), '')",
+        'campaign': 'campaign',
+        'ad_group': 'ad_group',
+        'keyword': 'keyword',
+        'search_term': 'search_term',
+        'region': 'region',
+        'spend_hour': 'cast(' ~ adapter.quote('hour') ~ ' as integer)',
+        'report_level': 'report_level',
+        'report_level_rank': report_level_rank('report_level'),
+        'impressions': 'cast(coalesce(impressions, 0) as ' ~ dbt.type_bigint() ~ ')',
+        'clicks': 'cast(coalesce(clicks, 0) as ' ~ dbt.type_bigint() ~ ')',
+        'cost': 'cast(coalesce(cost, 0) as numeric(18, 2))',
+        'currency': currency_code('currency'),
+    } -%}
+    select
+        {%- for column in columns %}
+        {{ cleaned[column] }} as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ source('raw', 'ad_spend') }}
+{%- endmacro %}

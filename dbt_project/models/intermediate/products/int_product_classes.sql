@@ -83,9 +83,7 @@ classified as (
         overrides.is_flagship_override
     from ranked
     left join overrides
-        on ranked.company_id = overrides.company_id
-        and ranked.month_start = overrides.month_start
-        and ranked.product_sku = overrides.product_sku
+        on {{ same_keys('ranked', 'overrides', ['company_id', 'month_start', 'product_sku']) }}
 
 ),
 

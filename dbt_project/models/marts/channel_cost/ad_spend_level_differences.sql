@@ -26,10 +26,7 @@ latest_of_other_kinds as (
         ) as kind_recency
     from reports
     inner join records
-        on reports.company_id = records.company_id
-        and reports.platform = records.platform
-        and reports.scope_account = records.scope_account
-        and reports.spend_date = records.spend_date
+        on {{ same_keys('reports', 'records', ['company_id', 'platform', 'scope_account', 'spend_date']) }}
     where reports.report_rank > 1
         and (reports.report_level <> records.report_level or reports.covers_platform <> records.covers_platform)
 

@@ -9,21 +9,10 @@
 --     same kind replaces the earlier one).
 with raw_rows as (
 
-    select
-        {{ company_id_or_default('company_id') }} as company_id,
-        lower(trim(platform)) as platform,
-        nullif(trim(account), '') as account,
-        cast(spend_date as date) as spend_date,
-        file_sha256,
-        source_file,
-        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq,
-        report_level,
-        {{ report_level_rank('report_level') }} as report_level_rank,
-        cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
-        cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks,
-        cast(coalesce(cost, 0) as numeric(18, 2)) as cost,
-        {{ currency_code('currency') }} as currency
-    from {{ source('raw', 'ad_spend') }}
+    {{ ad_spend_rows([
+        'company_id', 'platform', 'account', 'spend_date', 'file_sha256', 'source_file', 'load_seq',
+        'report_level', 'report_level_rank', 'impressions', 'clicks', 'cost', 'currency',
+    ]) }}
 
 ),
 
@@ -43,9 +32,7 @@ scoped as (
         case when platform_wide_days.spend_date is null then raw_rows.account else '' end as scope_account
     from raw_rows
     left join platform_wide_days
-        on raw_rows.company_id = platform_wide_days.company_id
-        and raw_rows.platform = platform_wide_days.platform
-        and raw_rows.spend_date = platform_wide_days.spend_date
+        on {{ same_keys('raw_rows', 'platform_wide_days', ['company_id', 'platform', 'spend_date']) }}
 
 ),
 
