@@ -6,127 +6,20 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import duckdb
 import pytest
+
+from xunpan.quality.contract import PUBLISHED_MODELS, manifest_file, read_contracts
 
 pytestmark = pytest.mark.slow
 
 D = Decimal
 
-CONTRACT_COLUMNS = {
-    "fct_inquiries": [
-        "company_id",
-        "inquiry_id",
-        "received_at",
-        "received_date",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        "contact_method",
-        "country",
-        "product_sku",
-        "product_line",
-        "stage_reached",
-        "is_won",
-        "is_lost",
-        "is_open",
-        "is_invalid",
-        "lost_stage",
-        "lost_reason",
-        "intentional_at",
-        "effective_at",
-        "won_at",
-        "lost_at",
-        "days_to_intentional",
-        "days_to_effective",
-        "days_to_won",
-        "won_revenue_cny",
-        "won_gross_profit_cny",
-    ],
-    "mart_inquiry_funnel": [
-        "company_id",
-        "received_date",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        "product_line",
-        "inquiries_total",
-        "inquiries_invalid",
-        "inquiries_valid",
-        "inquiries_intentional",
-        "inquiries_effective",
-        "inquiries_won",
-        "inquiries_lost",
-        "inquiries_open",
-        "won_revenue_cny",
-        "sum_days_to_won",
-    ],
-    "mart_channel_cost_per_inquiry": [
-        "company_id",
-        "date_day",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        "spend_variable_cny",
-        "spend_fixed_cny",
-        "spend_total_cny",
-        "impressions",
-        "clicks",
-        "inquiries_total",
-        "inquiries_valid",
-        "inquiries_intentional",
-        "inquiries_effective",
-        "inquiries_won",
-        "won_revenue_cny",
-        "won_gross_profit_cny",
-    ],
-    "mart_channel_cost_per_inquiry_monthly": [
-        "company_id",
-        "month_start",
-        "channel_id",
-        "channel_group",
-        "is_paid",
-        "spend_variable_cny",
-        "spend_fixed_cny",
-        "spend_total_cny",
-        "impressions",
-        "clicks",
-        "inquiries_total",
-        "inquiries_valid",
-        "inquiries_intentional",
-        "inquiries_effective",
-        "inquiries_won",
-        "won_revenue_cny",
-        "won_gross_profit_cny",
-        "cost_per_inquiry_cny",
-        "cost_per_intentional_cny",
-        "cost_per_effective_cny",
-        "cost_per_won_cny",
-        "roas",
-        "roi",
-        "click_to_inquiry_rate",
-        "inquiry_share",
-    ],
-    "mart_product_margin": [
-        "company_id",
-        "month_start",
-        "product_sku",
-        "product_name",
-        "product_line",
-        "units",
-        "revenue_cny",
-        "material_cost_cny",
-        "labor_cost_cny",
-        "loss_cost_cny",
-        "process_cost_cny",
-        "cogs_cny",
-        "gross_profit_cny",
-        "inquiries_valid",
-        "inquiries_won",
-        "allocated_marketing_cost_cny",
-        "contribution_cny",
-        "product_class",
-    ],
-}
+
+@pytest.fixture(scope="module")
+def contracts(built_acme):
+    """The marts' enforced dbt contracts, from the manifest the acme build wrote."""
+    return read_contracts(manifest_file(built_acme.settings))
 
 
 def test_build_ran_every_node_and_test(built_acme):
@@ -144,21 +37,17 @@ def test_build_ran_every_node_and_test(built_acme):
     assert build.passed == len(results["results"])
 
 
-def test_published_models_are_tables_in_schema_marts(built_acme):
+def test_every_published_table_has_an_enforced_contract(built_acme, contracts):
+    # publish copies every table of schema marts into the serving file: each has a dbt contract
     tables = dict(
         built_acme.rows(
             "select table_name, table_type from information_schema.tables where table_schema = 'marts'"
         )
     )
-    for name in [
-        *CONTRACT_COLUMNS,
-        "dim_channels",
-        "dim_products",
-        "dim_dates",
-        "mart_inquiry_funnel_monthly",
-        "unmapped_channel_labels",
-    ]:
-        assert tables.get(name) == "BASE TABLE", name
+    assert sorted(tables) == sorted(contracts)
+    assert set(tables.values()) == {"BASE TABLE"}
+    assert {m.name for m in PUBLISHED_MODELS} <= set(contracts)
+    assert len(contracts) >= 23
     staging = {
         t
         for (t,) in built_acme.rows(
@@ -168,18 +57,19 @@ def test_published_models_are_tables_in_schema_marts(built_acme):
     assert staging == {"VIEW"}
 
 
-@pytest.mark.parametrize("model", sorted(CONTRACT_COLUMNS))
-def test_contract_columns_in_order(built_acme, model):
-    columns = [
-        c
-        for (c,) in built_acme.rows(
-            "select column_name from information_schema.columns where table_schema = 'marts' "
-            "and table_name = ? order by ordinal_position",
-            [model],
-        )
-    ]
-    positions = [columns.index(c) for c in CONTRACT_COLUMNS[model]]
-    assert positions == sorted(positions), columns
+def test_tables_have_the_contract_columns_and_types_in_order(built_acme, contracts):
+    with duckdb.connect() as con:
+
+        def duckdb_type(spelled: str) -> str:
+            return con.execute(f"select typeof(cast(null as {spelled}))").fetchone()[0]
+
+        for model, columns in contracts.items():
+            built = built_acme.rows(
+                "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+                "and table_name = ? order by ordinal_position",
+                [model],
+            )
+            assert built == [(c.name, duckdb_type(c.data_type)) for c in columns], model
 
 
 def test_money_columns_are_decimal_18_2(built_acme):
