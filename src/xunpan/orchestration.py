@@ -144,8 +144,9 @@ def dag_runs(settings: Settings, logical_date: datetime) -> list[dict[str, str]]
         for run in parse_dag_runs(done.stdout)
         if run.get("logical_date") and datetime.fromisoformat(run["logical_date"]) == logical_date
     ]
-    # `airflow dags test` reuses the run of a logical date tested before; the newest start is this one.
-    return sorted(runs, key=lambda run: run.get("start_date") or "", reverse=True)
+    # A logical date run again has several runs; the newest is the one asked for last. `dags test`
+    # sets start_date to the logical date, so run_after (when it was asked for) tells them apart.
+    return sorted(runs, key=lambda run: datetime.fromisoformat(run["run_after"]), reverse=True)
 
 
 def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> DagRunOutcome:
@@ -174,9 +175,14 @@ def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> 
             if echo and _worth_echoing(line):
                 print(line.rstrip()[:300], flush=True)
         proc.wait()
-    runs = dag_runs(settings, logical)
+    try:
+        runs = dag_runs(settings, logical)
+    except XunpanError:
+        if proc.returncode == 0:
+            raise
+        runs = []  # the DAG never loaded, so Airflow cannot even list its runs
     if not runs:
-        # The DAG did not load (an import error): Airflow recorded no run; the log says why.
+        # `dags test` failed before a run existed (the DAG file did not import); the log says why.
         return DagRunOutcome(business_date, "failed" if proc.returncode else "unknown", None, log_file)
     state, run_id = runs[0]["state"], runs[0]["run_id"]
     if proc.returncode != 0 and state == "success":

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -127,43 +125,3 @@ def test_demo_airflow_stops_every_component_when_one_dies(settings, tmp_path) ->
         "airflow api-server exited with code 3; stopping the others"
         in (settings.logs / "airflow-fake.log").read_text()
     )
-
-
-@pytest.mark.slow
-def test_demo_airflow_listens_on_loopback_only(settings, monkeypatch) -> None:
-    """The real demo Airflow: every socket its process group listens on is on 127.0.0.1 (issue 9)."""
-    import socket
-
-    from xunpan.orchestration import airflow_env, ensure_airflow_db, standalone_argv
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = settings.model_copy(update={"airflow_port": port})
-    ensure_airflow_db(settings)
-    pid = start_service(
-        settings, "airflow", standalone_argv(settings), airflow_env(settings), cwd=settings.home
-    )
-    try:
-        wait_http(
-            f"http://127.0.0.1:{port}/api/v2/monitor/health",
-            timeout=400,
-            settings=settings,
-            name="airflow",
-        )
-        # Scheduler and triggerer open their log servers before they report healthy: wait for both.
-        for _ in range(300):
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=10
-            ) as answer:
-                health = json.load(answer)
-            if all((health.get(c) or {}).get("status") == "healthy" for c in ("scheduler", "triggerer")):
-                break
-            time.sleep(1)
-        assert health["scheduler"]["status"] == health["triggerer"]["status"] == "healthy", health
-        listeners = group_listeners(pid)
-        assert ("127.0.0.1", port) in {(a, p) for a, p, _ in listeners}
-        assert {a for a, _, _ in listeners} == {"127.0.0.1"}, listeners
-        assert not {p for _, p, _ in listeners} & {8793, 8794}
-    finally:
-        stop_service(settings, "airflow")
