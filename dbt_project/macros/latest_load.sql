@@ -73,3 +73,11 @@
         {%- endfor %}
     from {{ source('raw', 'ad_spend') }}
 {%- endmacro %}
+
+{#- Where a staged raw row came from (docs/raw-landing.md): its file's sha256, its row in the
+    file and the file's load sequence number, as select columns. -#}
+{% macro load_provenance() -%}
+    file_sha256,
+        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
+        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+{%- endmacro %}

@@ -34,9 +34,7 @@ final as (
         cast(coalesce(fee, 0) as numeric(18, 2)) as fee,
         {{ currency_code('currency') }} as currency,
         description,
-        file_sha256,
-        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
-        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+        {{ load_provenance() }}
     from latest_rows
 
 )

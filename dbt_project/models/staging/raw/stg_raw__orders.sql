@@ -18,9 +18,7 @@ final as (
         cast(quantity as numeric(18, 3)) as quantity,
         cast(unit_price as numeric(18, 4)) as unit_price,
         {{ currency_code('currency') }} as currency,
-        file_sha256,
-        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
-        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+        {{ load_provenance() }}
     from latest_rows
 
 )

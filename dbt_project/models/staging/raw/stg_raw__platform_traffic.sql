@@ -14,14 +14,10 @@ final as (
         cast(stat_date as date) as stat_date,
         lower(trim(platform)) as platform,
         shop,
-        cast(exposures as {{ dbt.type_bigint() }}) as exposures,
-        cast(visitors as {{ dbt.type_bigint() }}) as visitors,
-        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(inquiries_reported as {{ dbt.type_bigint() }}) as inquiries_reported,
-        cast(tm_consultations as {{ dbt.type_bigint() }}) as tm_consultations,
-        file_sha256,
-        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
-        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+        {%- for measure in ['exposures', 'visitors', 'clicks', 'inquiries_reported', 'tm_consultations'] %}
+        cast({{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+        {%- endfor %}
+        {{ load_provenance() }}
     from latest_rows
 
 )

@@ -19,9 +19,7 @@ final as (
         cast(coalesce(process_cost, 0) as numeric(18, 4)) as process_cost,
         {{ currency_code('currency') }} as currency,
         cast(is_flagship as boolean) as is_flagship_override,
-        file_sha256,
-        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
-        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+        {{ load_provenance() }}
     from latest_rows
 
 )

@@ -17,13 +17,10 @@ final as (
         medium,
         keyword,
         landing_page,
-        cast(sessions as {{ dbt.type_bigint() }}) as sessions,
-        cast(visitors as {{ dbt.type_bigint() }}) as visitors,
-        cast(pageviews as {{ dbt.type_bigint() }}) as pageviews,
-        cast(conversions as {{ dbt.type_bigint() }}) as conversions,
-        file_sha256,
-        cast(source_row as {{ dbt.type_bigint() }}) as source_row,
-        cast(load_seq as {{ dbt.type_bigint() }}) as load_seq
+        {%- for measure in ['sessions', 'visitors', 'pageviews', 'conversions'] %}
+        cast({{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+        {%- endfor %}
+        {{ load_provenance() }}
     from latest_rows
 
 )
