@@ -145,26 +145,20 @@ def report_env(settings: Settings, port: int) -> dict[str, str]:
     }
 
 
+def _celery_argv(settings: Settings, *args: str) -> list[str]:
+    """Superset's Celery app in its venv, `args` being the command and its options."""
+    return [str(settings.venv_bin("superset", "celery")), "--app=superset.tasks.celery_app:app", *args]
+
+
 def worker_argv(settings: Settings) -> list[str]:
     """One worker process: a report at a time (the machine has two cores; a screenshot is heavy)."""
-    return [
-        str(settings.venv_bin("superset", "celery")),
-        "--app=superset.tasks.celery_app:app",
-        "worker",
-        "--pool=prefork",
-        "--concurrency=1",
-        "-O",
-        "fair",
-        "--loglevel=INFO",
-        f"--hostname=xunpan-reports@{settings.home.name}",
-    ]
+    hostname = f"--hostname=xunpan-reports@{settings.home.name}"
+    return _celery_argv(
+        settings, "worker", "--pool=prefork", "--concurrency=1", "-O", "fair", "--loglevel=INFO", hostname
+    )
 
 
 def beat_argv(settings: Settings) -> list[str]:
-    return [
-        str(settings.venv_bin("superset", "celery")),
-        "--app=superset.tasks.celery_app:app",
-        "beat",
-        "--loglevel=INFO",
-        f"--schedule={settings.superset_home / 'celerybeat-schedule'}",
-    ]
+    return _celery_argv(
+        settings, "beat", "--loglevel=INFO", f"--schedule={settings.superset_home / 'celerybeat-schedule'}"
+    )

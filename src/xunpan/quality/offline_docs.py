@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,20 +171,19 @@ def make_gx_site_offline(site: Path, repo: Path) -> RewriteReport:
             page.write_text(new, encoding="utf-8")
         report.pages += 1
         report.replaced += replaced
-    styles = site / "static" / "styles"
-    for sheet in sorted(styles.glob("*.css")) if styles.is_dir() else []:
-        text = sheet.read_text(encoding="utf-8")
-        new = _S3_LOGO.sub("../images/logo-long.png", text)
-        if new != text:
-            sheet.write_text(new, encoding="utf-8")
+    _rewrite(site / "static" / "styles", "*.css", lambda text: _S3_LOGO.sub("../images/logo-long.png", text))
     # GX's own SVG logos carry their drawing program's address in a comment.
-    images = site / "static" / "images"
-    for svg in sorted(images.glob("*.svg")) if images.is_dir() else []:
-        text = svg.read_text(encoding="utf-8")
-        new = _SVG_COMMENT.sub("", text)
-        if new != text:
-            svg.write_text(new, encoding="utf-8")
+    _rewrite(site / "static" / "images", "*.svg", lambda text: _SVG_COMMENT.sub("", text))
     return report
+
+
+def _rewrite(folder: Path, pattern: str, change: Callable[[str], str]) -> None:
+    """Apply `change` to the text of every file of `folder` matching `pattern`; write only what changed."""
+    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        new = change(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
 
 
 def make_dbt_site_offline(index: Path) -> int:
