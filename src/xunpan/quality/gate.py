@@ -125,7 +125,7 @@ def open_context(settings: Settings) -> FileDataContext:
         # get_context would quietly scaffold a new, empty context into the checkout.
         raise XunpanError(
             f"{root}: no great_expectations.yml; expected the committed GX file context "
-            "(regenerate it with `python -m xunpan.quality.suites`)"
+            "(regenerate it with `xunpan quality suites`)"
         )
     settings.quality_dir.mkdir(parents=True, exist_ok=True)
     return gx.get_context(
