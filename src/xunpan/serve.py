@@ -38,6 +38,8 @@ def start_all(settings: Settings, show_credentials: bool, services: tuple[str, .
         ensure_airflow_db(settings)
         start_service(settings, AIRFLOW, standalone_argv(settings), airflow_env(settings), cwd=settings.home)
     if SUPERSET in services:
+        # The serving file need not exist yet: charts show their error until the first publish,
+        # and pick up every later publish without a restart.
         setup_superset(settings)
         start_superset(settings, settings.superset_port)
     if AIRFLOW in services:

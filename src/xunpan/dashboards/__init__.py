@@ -2,7 +2,6 @@
 
 from xunpan.dashboards.browser import BrowserReport, ChartResult, browser_check
 from xunpan.dashboards.server import (
-    serve_dashboards,
     setup_superset,
     start_superset,
     stop_superset,
@@ -14,7 +13,6 @@ __all__ = [
     "BrowserReport",
     "ChartResult",
     "browser_check",
-    "serve_dashboards",
     "setup_superset",
     "start_superset",
     "stop_superset",

@@ -220,13 +220,3 @@ def stop_superset(settings: Settings) -> bool:
     server was not running."""
     stop_report_services(settings)
     return stop_service(settings, SERVICE_NAME)
-
-
-def serve_dashboards(settings: Settings, port: int | None = None) -> str:
-    """What `make demo` needs: set Superset up (idempotent), start it, return its URL.
-
-    The serving database need not exist yet: charts show their error until the first publish,
-    and pick up every later publish without a restart.
-    """
-    setup_superset(settings)
-    return start_superset(settings, port=port)
