@@ -175,6 +175,10 @@ class Settings(BaseSettings):
     pg_password: str = _text("its password", repr=False)
     pg_database: str = _setting("xunpan", description="its database", expected="a database name")
     pg_schema: str = _setting("public", description="its schema", expected="a schema name")
+    # The `spark` target's schema (its metastore and files live under XUNPAN_HOME/dbt/spark).
+    spark_schema: str = _setting(
+        "main", description="schema of the `spark` dbt target", expected="a schema name"
+    )
     freshness_days: int = _count(
         3, "the gate fails when the newest data is older than this many days (holidays excepted)", 0
     )
