@@ -1,7 +1,8 @@
 {#- ISO year and ISO week number of a date (Monday-Sunday weeks; week 1 holds the year's first
-    Thursday). extract(isoyear/week) means exactly that on DuckDB and Postgres. -#}
+    Thursday). extract(week) means exactly that on DuckDB, Postgres and Spark; the ISO year's
+    name differs (macros/cross_db.sql). -#}
 {% macro iso_year(date_expression) -%}
-    cast(extract(isoyear from {{ date_expression }}) as integer)
+    cast({{ iso_year_part(date_expression) }} as integer)
 {%- endmacro %}
 
 {% macro iso_week(date_expression) -%}

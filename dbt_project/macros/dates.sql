@@ -17,7 +17,7 @@
 
 {#- Whole days from one date (or timestamp) to another, counted on calendar dates. -#}
 {% macro days_between(start_expression, end_expression) -%}
-    {{ dbt.datediff('cast(' ~ start_expression ~ ' as date)', 'cast(' ~ end_expression ~ ' as date)', 'day') }}
+    {{ day_count(dbt.datediff('cast(' ~ start_expression ~ ' as date)', 'cast(' ~ end_expression ~ ' as date)', 'day')) }}
 {%- endmacro %}
 
 {#- First day of the month of a date, as a date. -#}

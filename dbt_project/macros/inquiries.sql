@@ -5,12 +5,11 @@
     "XP-100" stays "XP-100", "XP-000" becomes "XP-0"). Only the trailing number is normalised:
     "XP-003A" stays as written. Orders link to inquiries through the same key. -#}
 {% macro inquiry_key(expression) -%}
-    regexp_replace(
+    {%- set half_width_upper -%}
         upper(replace(replace(translate(trim({{ expression }}),
             'ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ０１２３４５６７８９－',
             'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-'),
-            ' ', ''), '　', '')),
-        '(^|[^0-9])0+([0-9]+)$',
-        '\1\2'
-    )
+            ' ', ''), '　', ''))
+    {%- endset -%}
+    {{ regexp_replace_all(half_width_upper, "'(^|[^0-9])0+([0-9]+)$'", "'\\1\\2'") }}
 {%- endmacro %}

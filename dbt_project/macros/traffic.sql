@@ -10,7 +10,7 @@
     case
     {%- for platform, zone in zones.items() if zone != business_zone %}
         when {{ platform_expression }} = '{{ platform }}'
-            then cast((cast({{ wall_time_expression }} as {{ dbt.type_timestamp() }}) at time zone '{{ business_zone }}') at time zone '{{ zone }}' as date)
+            then cast({{ convert_wall_time('cast(' ~ wall_time_expression ~ ' as ' ~ dbt.type_timestamp() ~ ')', business_zone, zone) }} as date)
     {%- endfor %}
         else cast({{ wall_time_expression }} as date)
     end

@@ -19,7 +19,7 @@
     first address when a cell lists several ("a@x.com; b@y.com"); NULL without an @. -#}
 {% macro email_key(expression) -%}
     case
-        when strpos(replace(lower(trim({{ expression }})), '＠', '@'), '@') > 1
+        when {{ dbt.position("'@'", "replace(lower(trim(" ~ expression ~ ")), '＠', '@')") }} > 1
         then nullif(trim(split_part(split_part(split_part(split_part(
             replace(replace(lower(trim({{ expression }})), '＠', '@'), ' ', ''),
             ';', 1), ',', 1), '；', 1), '，', 1)), '')
@@ -33,11 +33,11 @@
     number typed once with and once without its country code is two phones. -#}
 {% macro phone_key(expression) -%}
     case
-        when length(regexp_replace(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '^00', '')) < 7 then null
-        when regexp_replace(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '^00', '') like '861%'
-            and length(regexp_replace(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '^00', '')) = 13
-        then substr(regexp_replace(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '^00', ''), 3)
-        else regexp_replace(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '^00', '')
+        when length(regexp_replace({{ regexp_replace_all(expression, "'[^0-9]'", "''") }}, '^00', '')) < 7 then null
+        when regexp_replace({{ regexp_replace_all(expression, "'[^0-9]'", "''") }}, '^00', '') like '861%'
+            and length(regexp_replace({{ regexp_replace_all(expression, "'[^0-9]'", "''") }}, '^00', '')) = 13
+        then substr(regexp_replace({{ regexp_replace_all(expression, "'[^0-9]'", "''") }}, '^00', ''), 3)
+        else regexp_replace({{ regexp_replace_all(expression, "'[^0-9]'", "''") }}, '^00', '')
     end
 {%- endmacro %}
 

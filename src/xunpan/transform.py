@@ -82,6 +82,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
             "XUNPAN_PG_DATABASE": settings.pg_database,
             "XUNPAN_PG_SCHEMA": settings.pg_schema,
             "XUNPAN_SPARK_SCHEMA": settings.spark_schema,
+            # the `spark` target's metastore and table files (profiles.yml), kept out of the checkout
+            "XUNPAN_SPARK_DIR": str(dbt_dir(settings) / "spark"),
             "DBT_TARGET_PATH": str(dbt_target_path(settings)),
             "DBT_LOG_PATH": str(dbt_dir(settings) / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -1,10 +1,11 @@
 {#- Incremental by day: a daily run rebuilds only the company-days whose counted rows or CNY
     figures can have changed, and keeps every other day's rows as they are (with the invocation
     that built them). `dbt build --full-refresh` rebuilds every day (a changed model, a backfill
-    after raw files were removed by hand). Grain and columns are the same either way. -#}
+    after raw files were removed by hand). Grain and columns are the same either way. On Spark
+    (plain Parquet: no Delta/Iceberg, so no delete+insert or merge) it is rebuilt as a table. -#}
 {{
     config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='delete+insert',
         unique_key=['company_id', 'spend_date'],
         on_schema_change='append_new_columns',

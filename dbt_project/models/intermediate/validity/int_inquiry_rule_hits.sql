@@ -67,7 +67,7 @@ keyword_hits as (
     select company_id, inquiry_id, rule_id, matched_field
     from text_candidates
     where rule_type = 'keyword'
-        and strpos(lower(field_value), lower(pattern)) > 0
+        and {{ dbt.position('lower(pattern)', 'lower(field_value)') }} > 0
 
 ),
 

@@ -48,7 +48,7 @@ summary as (
         count(*) as rules_fired,
         {{ count_if('not is_overridden') }} as rules_applied,
         {{ count_if("not is_overridden and rule_type <> 'register_stage'") }} as content_rules_applied,
-        string_agg(rule_id, ', ' order by priority, rule_id) as rule_ids_fired
+        {{ dbt.listagg('rule_id', "', '", 'order by priority, rule_id') }} as rule_ids_fired
     from hits
     group by company_id, inquiry_id
 
