@@ -198,15 +198,7 @@ def import_files(
             results.append(ImportResult(path, False, company_id, error=error))
             continue
         try:
-            parsed = parse_file(
-                path,
-                kind=kind,
-                company_id=company_id,
-                today=today,
-                data=data,
-                platform=platform,
-                layouts_dir=settings.layouts,
-            )
+            parsed = _parse(settings, path, data, company_id, today, kind=kind, platform=platform)
         except InputRejected as error:
             results.append(
                 ImportResult(path, False, company_id, kind=getattr(error, "kind_guess", None), error=error)
@@ -318,14 +310,21 @@ def _ingest_one(
             company_id,
             data,
             sha,
-            lambda: parse_file(
-                path, company_id=company_id, today=today, data=data, layouts_dir=settings.layouts
-            ),
+            lambda: _parse(settings, path, data, company_id, today),
         )
     except InputRejected as error:
         _refuse(settings, manifest, report, path, data, sha, company_id, error)
         return
     path.unlink()  # its bytes are in archive/ under their hash (loaded now or before)
+
+
+def _parse(
+    settings: Settings, path: Path, data: bytes, company_id: str, today: dt.date | None, **options: str | None
+) -> ParsedInput:
+    """parse_file with this home's taught layouts, so `xunpan import` and the ingest read a file alike."""
+    return parse_file(
+        path, company_id=company_id, today=today, data=data, layouts_dir=settings.layouts, **options
+    )
 
 
 def _land(
