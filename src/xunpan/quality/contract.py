@@ -22,8 +22,8 @@ from xunpan.errors import XunpanError
 from xunpan.transform import dbt_command, dbt_env, dbt_target_path, with_settings_vars
 
 MANIFEST_NAME = "manifest.json"
-# What a change of the contract touches: the marts' yml, the models and the project file.
-_PROJECT_GLOBS = ("dbt_project.yml", "models/**/*.yml", "models/**/*.sql")
+# Where a contract is declared: the models' yml (and the project file's model configs).
+_PROJECT_GLOBS = ("dbt_project.yml", "models/**/*.yml")
 
 
 @dataclass(frozen=True)
