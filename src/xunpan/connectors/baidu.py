@@ -42,22 +42,14 @@ class BaiduTongjiConnector(Connector):
     kind = "web_traffic"
     layout = "baidu_tongji_api"
     METRICS = ("pv_count", "visitor_count", "visit_count", "trans_count")
+    url = TONGJI_URL
+    page_size = 100
 
-    def __init__(
-        self,
-        credentials: Credentials,
-        *,
-        site_id: str | None = None,
-        url: str = TONGJI_URL,
-        page_size: int = 100,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, credentials: Credentials, *, site_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
         self.site_id = site_id or str(credentials.extra.get("site_id", ""))
         if not self.site_id:
             raise ApiError("Baidu Tongji needs a site_id (argument or the connection's extra)")
-        self.url = url
-        self.page_size = page_size
 
     def fetch(self, window: Window) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rows: list[dict[str, Any]] = []
@@ -125,20 +117,13 @@ class BaiduSearchAdsConnector(Connector):
         "cost",
     )
 
-    def __init__(
-        self,
-        credentials: Credentials,
-        *,
-        report_type: int | None = None,
-        url: str = SEM_REPORT_URL,
-        page_size: int = 1000,
-        **kwargs: Any,
-    ) -> None:
+    url = SEM_REPORT_URL
+    page_size = 1000
+
+    def __init__(self, credentials: Credentials, *, report_type: int | None = None, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
         # The keyword report's id; configurable because Baidu numbers report types per product line.
         self.report_type = report_type or int(credentials.extra.get("report_type", 14))
-        self.url = url
-        self.page_size = page_size
 
     def fetch(self, window: Window) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rows: list[dict[str, Any]] = []

@@ -176,6 +176,9 @@ class Connector(ABC):
     name: str
     kind: str
     layout: str
+    # The API's address and rows per request; a test or a proxy passes others.
+    url: str
+    page_size: int
 
     def __init__(
         self,
@@ -185,7 +188,13 @@ class Connector(ABC):
         company_id: str = "default",
         lookback_days: int = 7,
         initial_days: int = 30,
+        url: str | None = None,
+        page_size: int | None = None,
     ) -> None:
+        if url is not None:
+            self.url = url
+        if page_size is not None:
+            self.page_size = page_size
         self.credentials = credentials
         self.client = client or HttpClient()
         self.company_id = company_id
