@@ -128,10 +128,13 @@ def xunpan_daily():
         return step_publish(Settings.from_env(), context["run_id"])
 
     @task(retries=0)
-    def report_rejected_files(ingested: list[dict], published: dict) -> None:
+    def report_rejected_files(**context) -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
-        rejected = [item for company in ingested for item in company.get("quarantined") or []]
+        from xunpan.config import Settings
+        from xunpan.pipeline import quarantined_in_run
+
+        rejected = quarantined_in_run(Settings.from_env(), context["run_id"])
         if rejected:
             names = ", ".join(str(item.get("file", item)) for item in rejected)
             raise AirflowFailException(
@@ -147,7 +150,7 @@ def xunpan_daily():
 
     audited.operator.operator_extra_links = audit_links()
     published = publish(audited)
-    report_rejected_files(ingested, published)
+    [ingested, published] >> report_rejected_files()
 
 
 xunpan_daily()

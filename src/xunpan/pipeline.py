@@ -166,6 +166,20 @@ def step_ingest(settings: Settings, run_id: str, company: str | None = None) -> 
     return summary
 
 
+def quarantined_in_run(settings: Settings, run_id: str) -> list[dict[str, Any]]:
+    """The files this run's ingest tasks (every company's) sent to quarantine, from the run journal.
+
+    Read from the journal rather than the ingest tasks' XComs: Airflow hands a downstream task one
+    company's XCom as a dict but several as a list, and the journal holds the same entries either way.
+    """
+    return [
+        item
+        for entry in read_journal(settings, limit=10_000)
+        if entry["run_id"] == run_id and entry["step"] == "ingest"
+        for item in entry.get("quarantined") or []
+    ]
+
+
 def step_build(settings: Settings, run_id: str, business_date: date | None = None) -> dict[str, Any]:
     """Run one `dbt build` over the warehouse (DuckDB has a single writer, so one process).
 
