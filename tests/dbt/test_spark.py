@@ -9,51 +9,17 @@ every model, seed and data test runs on Spark. The snapshot is disabled there (d
 
 from __future__ import annotations
 
-import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from dbt_homes import make_home
 
-from xunpan.config import Settings
-from xunpan.transform import dbt_env, run_dbt
+from xunpan.transform import dbt_build, dbt_env
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
-
-
-def spark_type(dtype: pa.DataType) -> str:
-    if pa.types.is_string(dtype):
-        return "string"
-    if pa.types.is_date32(dtype):
-        return "date"
-    if pa.types.is_int64(dtype):
-        return "bigint"
-    if pa.types.is_int32(dtype):
-        return "int"
-    if pa.types.is_boolean(dtype):
-        return "boolean"
-    if pa.types.is_decimal(dtype):
-        return f"decimal({dtype.precision},{dtype.scale})"
-    if pa.types.is_timestamp(dtype):
-        # an instant stays an instant; a naive wall-clock time stays naive
-        return "timestamp" if dtype.tz else "timestamp_ntz"
-    raise ValueError(f"no Spark type for raw column type {dtype}")
-
-
-def spark_raw_columns(settings: Settings) -> dict[str, str]:
-    """{kind: "`name` type, ..."} from each kind's `_schema.parquet` (macro register_raw_sources)."""
-    return {
-        folder.name: ", ".join(
-            f"`{f.name}` {spark_type(f.type)}" for f in pq.read_schema(folder / "_schema.parquet")
-        )
-        for folder in sorted(settings.raw.iterdir())
-        if (folder / "_schema.parquet").is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +29,10 @@ def spark_build(tmp_path_factory):
             "java is needed for PySpark (Debian package openjdk-17-jre-headless; `.ci/run` installs it)"
         )
     settings, _ = make_home(tmp_path_factory.mktemp("spark"))
-    env = dbt_env(settings)
-    vars_ = json.dumps({"spark_raw_columns": spark_raw_columns(settings)})
-    result = run_dbt(
-        settings, "build", "--target", "spark", "--exclude", "test_type:unit", "--vars", vars_, env=env
-    )
-    return settings, Path(env["XUNPAN_SPARK_DIR"]) / "warehouse", result
+    # the same call `xunpan run` makes, with the target a deployment sets by XUNPAN_DBT_TARGET
+    settings = settings.model_copy(update={"dbt_target": "spark"})
+    result = dbt_build(settings)
+    return settings, Path(dbt_env(settings)["XUNPAN_SPARK_DIR"]) / "warehouse", result
 
 
 def totals(
