@@ -40,21 +40,27 @@ def _yesterday() -> date:
     return datetime.now(BUSINESS_TZ).date() - timedelta(days=1)
 
 
+def business_date_option(help_text: str):
+    """`--date YYYY-MM-DD`, the business day a command is for, passed on as a date (default: yesterday)."""
+    return click.option(
+        "--date",
+        "business_date",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        callback=lambda _ctx, _param, value: value.date() if value else _yesterday(),
+        help=help_text,
+    )
+
+
 @main.command()
-@click.option(
-    "--date",
-    "business_date",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Business day to load (default: yesterday in Asia/Shanghai).",
-)
+@business_date_option("Business day to load (default: yesterday in Asia/Shanghai).")
 @click.option("--quiet", is_flag=True, help="Only print the outcome; the full log is in XUNPAN_HOME/logs.")
-def run(business_date: datetime | None, quiet: bool) -> None:
+def run(business_date: date, quiet: bool) -> None:
     """Run the daily DAG once through Airflow: ingest -> dbt build -> quality gate -> publish."""
     from xunpan.orchestration import run_dag_once
 
     settings = Settings.from_env()
-    day = business_date.date() if business_date else _yesterday()
+    day = business_date
     outcome = run_dag_once(settings, day, echo=not quiet)
     from xunpan.status import describe_steps
 
@@ -170,19 +176,15 @@ def quality() -> None:
 
 
 @quality.command("gate")
-@click.option(
-    "--date",
-    "business_date",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Business day the run is for, which freshness is measured against (default: yesterday).",
+@business_date_option(
+    "Business day the run is for, which freshness is measured against (default: yesterday)."
 )
 @click.option("--run-id", default=None, help="Name of the results (default: manual__<UTC time>).")
-def quality_gate(business_date: datetime | None, run_id: str | None) -> None:
+def quality_gate(business_date: date, run_id: str | None) -> None:
     """Audit the warehouse's marts as the daily run does, without publishing; exit 1 if blocked."""
     from xunpan.quality import run_quality_gate
 
-    day = business_date.date() if business_date else _yesterday()
+    day = business_date
     result = run_quality_gate(
         Settings.from_env(), day, run_id or f"manual__{datetime.now(UTC):%Y%m%dT%H%M%S}"
     )
