@@ -146,27 +146,46 @@ def settings_vars(settings: Settings) -> dict[str, object]:
     return found
 
 
-def _spark_type(dtype) -> str:
+# How the raw Parquet types are spelled where the raw kinds become tables of another engine
+# (Spark's external tables here, a Postgres deployment's `raw` schema in tests/dbt/test_postgres.py).
+# Keys: string, date, int64, int32, boolean, double, decimal, instant (timestamp with a zone),
+# wall-clock (naive timestamp).
+RAW_TYPE_NAMES: dict[str, dict[str, str]] = {
+    "spark": {
+        "string": "string", "date": "date", "int64": "bigint", "int32": "int", "boolean": "boolean",
+        "double": "double", "decimal": "decimal({p},{s})", "instant": "timestamp",
+        "wall-clock": "timestamp_ntz",
+    },
+    "postgres": {
+        "string": "text", "date": "date", "int64": "bigint", "int32": "integer", "boolean": "boolean",
+        "double": "double precision", "decimal": "numeric({p},{s})", "instant": "timestamptz",
+        "wall-clock": "timestamp",
+    },
+}  # fmt: skip
+
+
+def raw_column_type(dtype, dialect: str) -> str:
+    """The `dialect` spelling of one raw Parquet column type (a pyarrow DataType)."""
     import pyarrow as pa
 
-    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
-        return "string"
-    if pa.types.is_date32(dtype):
-        return "date"
-    if pa.types.is_int64(dtype):
-        return "bigint"
-    if pa.types.is_int32(dtype):
-        return "int"
-    if pa.types.is_boolean(dtype):
-        return "boolean"
+    names = RAW_TYPE_NAMES[dialect]
     if pa.types.is_decimal(dtype):
-        return f"decimal({dtype.precision},{dtype.scale})"
-    if pa.types.is_floating(dtype):
-        return "double"
+        return names["decimal"].format(p=dtype.precision, s=dtype.scale)
     if pa.types.is_timestamp(dtype):
         # an instant stays an instant; a naive wall-clock time stays naive
-        return "timestamp" if dtype.tz else "timestamp_ntz"
-    raise XunpanError(f"no Spark type for raw column type {dtype}")
+        return names["instant" if dtype.tz else "wall-clock"]
+    kinds = {
+        "string": pa.types.is_string(dtype) or pa.types.is_large_string(dtype),
+        "date": pa.types.is_date32(dtype),
+        "int64": pa.types.is_int64(dtype),
+        "int32": pa.types.is_int32(dtype),
+        "boolean": pa.types.is_boolean(dtype),
+        "double": pa.types.is_floating(dtype),
+    }
+    for kind, matches in kinds.items():
+        if matches:
+            return names[kind]
+    raise XunpanError(f"no {dialect} type for raw column type {dtype}")
 
 
 def spark_raw_columns(settings: Settings) -> dict[str, str]:
@@ -180,7 +199,7 @@ def spark_raw_columns(settings: Settings) -> dict[str, str]:
 
     return {
         folder.name: ", ".join(
-            f"`{field.name}` {_spark_type(field.type)}"
+            f"`{field.name}` {raw_column_type(field.type, 'spark')}"
             for field in pq.read_schema(folder / "_schema.parquet")
         )
         for folder in sorted(settings.raw.iterdir())

@@ -9,13 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 from dbt_homes import make_home
 from raw_fixtures import KINDS, METADATA
 
 from xunpan.config import Settings
-from xunpan.transform import dbt_env, run_dbt
+from xunpan.transform import dbt_env, raw_column_type, run_dbt
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -41,30 +40,14 @@ def psql(*args: str, database: str = "postgres") -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-def pg_type(dtype: pa.DataType) -> str:
-    if pa.types.is_string(dtype):
-        return "text"
-    if pa.types.is_date32(dtype):
-        return "date"
-    if pa.types.is_int64(dtype):
-        return "bigint"
-    if pa.types.is_int32(dtype):
-        return "integer"
-    if pa.types.is_decimal(dtype):
-        return f"numeric({dtype.precision},{dtype.scale})"
-    if pa.types.is_timestamp(dtype):
-        return "timestamptz" if dtype.tz else "timestamp"
-    if pa.types.is_boolean(dtype):
-        return "boolean"
-    raise ValueError(dtype)
-
-
 def load_raw_into_postgres(settings: Settings, database: str, work: Path) -> None:
     """The landing files as tables of schema `raw`, as a Postgres deployment would hold them."""
     psql("-c", "create schema raw", database=database)
     for kind, columns in KINDS.items():
         names = [name for name, _ in columns + METADATA]
-        ddl = ", ".join(f'"{name}" {pg_type(dtype)}' for name, dtype in columns + METADATA)
+        ddl = ", ".join(
+            f'"{name}" {raw_column_type(dtype, "postgres")}' for name, dtype in columns + METADATA
+        )
         psql("-c", f"create table raw.{kind} ({ddl})", database=database)
         csv = work / f"{kind}.csv"
         with duckdb.connect() as con:
