@@ -51,21 +51,19 @@ class SupersetStack:
 
 @pytest.fixture(scope="session")
 def superset_stack(tmp_path_factory: pytest.TempPathFactory):
-    settings = Settings.from_env(home=tmp_path_factory.mktemp("xunpan_home"))
+    # Every DuckDB statement is interrupted after this many seconds (superset_config.py, handed the
+    # Settings value by the launcher); short here so that test_security.py can show the limit at
+    # work. The marts answer in milliseconds.
+    settings = Settings.from_env(home=tmp_path_factory.mktemp("xunpan_home")).model_copy(
+        update={"query_timeout_seconds": QUERY_TIMEOUT_SECONDS}
+    )
     if not settings.venv_bin("superset", "python").exists():
         pytest.fail(f"the Superset environment is missing: {settings.venv_bin('superset', 'python')}")
     settings.ensure_dirs()
     publish(settings.serving_dir, "serving-v1")
     setup_superset(settings)
     secrets = ensure_secrets(settings)
-    # Every DuckDB statement is interrupted after this many seconds (superset_config.py); short
-    # here so that test_security.py can show the limit at work. The marts answer in milliseconds.
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("XUNPAN_QUERY_TIMEOUT_SECONDS", str(QUERY_TIMEOUT_SECONDS))
-    try:
-        url = start_superset(settings, port=_free_port())
-    finally:
-        monkeypatch.undo()
+    url = start_superset(settings, port=_free_port())
     artifacts = settings.repo / "artifacts" / "superset"
     artifacts.mkdir(parents=True, exist_ok=True)
     try:
