@@ -1,31 +1,77 @@
+{#- Incremental by day, following int_ad_spend_converted: that model decides which company-days
+    change (new or restated exports, a restated FX rate, a platform mapped to another channel) and
+    rebuilds them; this one rebuilds the same days, keeps every other day's rows as they are, and
+    remembers per row which invocation built the spend day it was summed from. `dbt build
+    --full-refresh` rebuilds every day. On Spark (no delete+insert on plain Parquet) a table. -#}
+{{
+    config(
+        materialized='table' if target.type == 'spark' else 'incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['company_id', 'date_day'],
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_keyword_days_without_spend() }}",
+    )
+}}
+{#- A warehouse built before this model was incremental has no spend_built_by_invocation_id:
+    that first incremental run takes every day (and adds the column). -#}
+{%- set incremental = is_incremental() and 'spend_built_by_invocation_id' in (
+    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
+) -%}
 -- One row per company x spend date x channel x keyword (normalised: trimmed, lower case) of the
--- keyword-level ad-spend rows that count (stg_raw__ad_spend: the grain-of-record rule), with
+-- keyword-level ad-spend rows that count (int_ad_spend_converted: the grain-of-record rule), with
 -- cost in CNY at the day's rate. Days whose record is a coarser report (account or campaign)
 -- have no keyword rows, so they are missing here and the keyword view says so
 -- (docs/metrics.md, "Keyword performance").
-with keyword_rows as (
+with
+{%- if incremental %}
 
-    select *
-    from {{ ref('stg_raw__ad_spend') }}
-    where keyword is not null and trim(keyword) <> '' and trim(keyword) <> '--'
+-- The company-days int_ad_spend_converted wrote since this table summed them: a day whose spend
+-- was built by another invocation than the one stored here, a day with keyword spend not here
+-- yet, and a day here that has no spend any more.
+spend_days as (
+
+    select
+        company_id,
+        spend_date,
+        max(built_by_invocation_id) as built_by_invocation_id,
+        max(case when {{ is_keyword('keyword') }} then 1 else 0 end) as has_keywords
+    from {{ ref('int_ad_spend_converted') }}
+    group by company_id, spend_date
 
 ),
 
-converted as (
+built_days as (
 
-    select
-        keyword_rows.company_id,
-        keyword_rows.spend_date,
-        coalesce(platforms.channel_id, 'unknown') as channel_id,
-        lower(trim(keyword_rows.keyword)) as keyword_key,
-        trim(keyword_rows.keyword) as keyword,
-        keyword_rows.impressions,
-        keyword_rows.clicks,
-        {{ money(exact('keyword_rows.cost') ~ ' * ' ~ cny_per_unit('fx', 'keyword_rows.currency')) }} as spend_cny
-    from keyword_rows
-    left join {{ ref('ad_platform_channels') }} as platforms
-        on keyword_rows.platform = platforms.platform
-    {{ fx_rate_join('fx', 'keyword_rows.currency', 'keyword_rows.spend_date') }}
+    select distinct company_id, date_day, spend_built_by_invocation_id
+    from {{ this }}
+
+),
+
+touched_days as (
+
+    select coalesce(spend_days.company_id, built_days.company_id) as company_id,
+        coalesce(spend_days.spend_date, built_days.date_day) as spend_date
+    from spend_days
+    full outer join built_days
+        on spend_days.company_id = built_days.company_id
+        and spend_days.spend_date = built_days.date_day
+    where (built_days.date_day is null and spend_days.has_keywords = 1)
+        or spend_days.spend_date is null
+        or built_days.spend_built_by_invocation_id <> spend_days.built_by_invocation_id
+
+),
+{%- endif %}
+
+keyword_rows as (
+
+    select spend.*
+    from {{ ref('int_ad_spend_converted') }} as spend
+    {%- if incremental %}
+    inner join touched_days
+        on spend.company_id = touched_days.company_id
+        and spend.spend_date = touched_days.spend_date
+    {%- endif %}
+    where {{ is_keyword('spend.keyword') }}
 
 ),
 
@@ -35,14 +81,16 @@ final as (
         company_id,
         spend_date as date_day,
         channel_id,
-        keyword_key,
+        lower(trim(keyword)) as keyword_key,
         -- one spelling to show when reports differ in case or spaces
-        min(keyword) as keyword,
+        min(trim(keyword)) as keyword,
         sum(impressions) as impressions,
         sum(clicks) as clicks,
-        cast(sum(spend_cny) as numeric(18, 2)) as spend_cny
-    from converted
-    group by company_id, spend_date, channel_id, keyword_key
+        cast(sum(spend_cny) as numeric(18, 2)) as spend_cny,
+        -- the int_ad_spend_converted build of the day (one invocation writes a whole day)
+        max(built_by_invocation_id) as spend_built_by_invocation_id
+    from keyword_rows
+    group by company_id, spend_date, channel_id, lower(trim(keyword))
 
 )
 

@@ -1,20 +1,57 @@
+{#- Incremental by day, as int_ad_spend_converted: a run rebuilds the company-days that have
+    rows from a file loaded after this table's newest row (latest load wins per tool and day, so
+    a restated export wins its days); every other day's rows stay as they are. The channel rules
+    below are SQL, not data: a change to them needs the full refresh.
+    `dbt build --full-refresh` rebuilds every day (a changed model, a backfill after raw files
+    were removed by hand). On Spark (no delete+insert on plain Parquet) a table. -#}
+{{
+    config(
+        materialized='table' if target.type == 'spark' else 'incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['company_id', 'date_day'],
+        on_schema_change='append_new_columns',
+    )
+}}
+{#- A warehouse built before this model was incremental has no load_seq column: that first
+    incremental run takes every day (and adds the columns), the next ones only touched days. -#}
+{%- set incremental = is_incremental() and 'load_seq' in (
+    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
+) -%}
 -- One row per company x visit date x source x medium (summed over tools, keywords and landing
 -- pages) with the canonical channel the source and medium stand for. Baidu Tongji writes the
 -- medium as 来源类型 (付费搜索, 搜索引擎, 直接访问, 外部链接) and the source as 来源网站 (百度推广,
 -- 百度, Google, mp.weixin.qq.com ...); GA4 as "google / organic". A source and medium nothing
 -- below recognises is channel `unknown`, kept and counted, never dropped.
-with web_rows as (
+with
+{%- if incremental %}
+
+touched_days as (
+
+    select distinct company_id, visit_date
+    from {{ ref('stg_raw__web_traffic') }}
+    where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
+
+),
+{%- endif %}
+
+web_rows as (
 
     select
-        company_id,
-        visit_date,
+        web.company_id,
+        web.visit_date,
         coalesce(nullif(trim(source), ''), '(none)') as source,
         coalesce(nullif(trim(medium), ''), '(none)') as medium,
         sessions,
         visitors,
         pageviews,
-        conversions
-    from {{ ref('stg_raw__web_traffic') }}
+        conversions,
+        load_seq
+    from {{ ref('stg_raw__web_traffic') }} as web
+    {%- if incremental %}
+    inner join touched_days
+        on web.company_id = touched_days.company_id
+        and web.visit_date = touched_days.visit_date
+    {%- endif %}
 
 ),
 
@@ -87,7 +124,10 @@ final as (
         sum(sessions) as sessions,
         sum(visitors) as visitors,
         sum(pageviews) as pageviews,
-        sum(conversions) as conversions
+        sum(conversions) as conversions,
+        -- the newest file the day's rows came from, and the dbt invocation that wrote the row
+        max(load_seq) as load_seq,
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as built_by_invocation_id
     from channelled
     group by company_id, visit_date, channel_id, source, medium
 

@@ -1,0 +1,49 @@
+{#- delete+insert on DuckDB (the project's incremental models, unique_key = company x day).
+    dbt-duckdb's own version deletes `using` the new rows joined on the key, and a key here is a
+    whole company-day of thousands of rows: the join is rows x rows per day (1.8 s for two days of
+    11,000 keyword rows against 2,000,000, measured). Deleting by the distinct keys does the same
+    in 0.02 s. The insert is dbt-duckdb's. -#}
+{% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+    {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute="name")) -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- if keys %}
+    delete from {{ target }} as dbt_incremental_target
+    using (select distinct {{ keys | join(', ') }} from {{ source }}) as dbt_incremental_keys
+    where
+        {%- for key in keys %}
+        dbt_incremental_keys.{{ key }} = dbt_incremental_target.{{ key }}{% if not loop.last %} and{% endif %}
+        {%- endfor %}
+        {%- for predicate in incremental_predicates or [] %}
+        and {{ predicate }}
+        {%- endfor %};
+    {%- endif %}
+
+    insert into {{ target }} ({{ dest_cols_csv }})
+    (
+        select {{ dest_cols_csv }}
+        from {{ source }}
+    )
+{%- endmacro %}
+
+{#- A keyword-level ad-spend row (int_ad_keywords_daily): a keyword that is not blank or "--". -#}
+{% macro is_keyword(expression) -%}
+    ({{ expression }} is not null and trim({{ expression }}) <> '' and trim({{ expression }}) <> '--')
+{%- endmacro %}
+
+{#- int_ad_keywords_daily's post-hook. delete+insert deletes the days its new rows have, so a
+    day that lost its keyword rows (a restated coarser report now the grain of record) would
+    keep its old ones: after the insert, drop every stored day that int_ad_spend_converted no
+    longer holds keyword spend for from the build this table summed. -#}
+{% macro delete_keyword_days_without_spend() -%}
+    {%- if is_incremental() and target.type != 'spark' %}
+    delete from {{ this }} as built
+    where not exists (
+        select 1
+        from {{ ref('int_ad_spend_converted') }} as spend
+        where spend.company_id = built.company_id
+            and spend.spend_date = built.date_day
+            and spend.built_by_invocation_id = built.spend_built_by_invocation_id
+            and {{ is_keyword('spend.keyword') }}
+    )
+    {%- endif %}
+{%- endmacro %}
