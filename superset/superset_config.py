@@ -409,6 +409,35 @@ if FEATURE_FLAGS["ALERT_REPORTS"]:
         BrowserType.launch = launch
 
     _use_system_chromium()
+
+    def _authenticate_browser(context, user):
+        """Log the report's browser in as `user` with the session cookie alone.
+
+        Superset's own way first opens /login/, then replaces the cookies; the login page's own
+        requests, still running, can answer after that with an anonymous session cookie for
+        the host, which the browser then sends first. The dashboard redirects to the login page
+        and the screenshot times out (seen on CI: the owner was mailed an error instead of the
+        overview). Setting the cookie for the base URL before any page is opened has no race.
+        """
+        from superset.extensions import machine_auth_provider_factory
+
+        cookies = machine_auth_provider_factory.instance.get_auth_cookies(user)
+        base = WEBDRIVER_BASEURL.rstrip("/") + "/"
+        if hasattr(context, "add_cookies"):  # Playwright's BrowserContext
+            context.clear_cookies()
+            context.add_cookies(
+                [
+                    {"name": name, "value": value, "url": base, "sameSite": "Lax", "httpOnly": True}
+                    for name, value in cookies.items()
+                ]
+            )
+            return context
+        context.get(base + "login/")  # Selenium sets cookies only for the page it is on
+        for name, value in cookies.items():
+            context.add_cookie({"name": name, "value": value})
+        return context
+
+    WEBDRIVER_AUTH_FUNC = _authenticate_browser
     WEBDRIVER_TYPE = "chrome"
     WEBDRIVER_OPTION_ARGS = [
         "--headless",
