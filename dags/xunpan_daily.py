@@ -39,6 +39,7 @@ import pendulum
 from airflow.sdk import TriggerRule, dag, task, task_group
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from xunpan.config import BUSINESS_TZ
 from xunpan.pipeline import alert_failed_task
 
 WAREHOUSE_POOL = "xunpan_warehouse"
@@ -48,8 +49,8 @@ COMPANY_LABEL = "{{ task.op_kwargs['company'] }}"
 
 @dag(
     dag_id="xunpan_daily",
-    schedule=CronTriggerTimetable("0 6 * * *", timezone="Asia/Shanghai"),
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    schedule=CronTriggerTimetable("0 6 * * *", timezone=BUSINESS_TZ.key),
+    start_date=pendulum.datetime(2026, 1, 1, tz=BUSINESS_TZ.key),
     catchup=False,
     max_active_runs=1,
     default_args={

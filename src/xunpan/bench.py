@@ -195,10 +195,10 @@ def _chart_queries(settings: Settings, companies: tuple[str, ...], repeats: int 
 def run_bench(companies: int, rows: int, workdir: Path | None) -> dict[str, Any]:
     """Generate, import and run the scale dataset; return every figure for the report."""
     from xunpan.bench_data import ScalePlan, write_backfill, write_next_day
+    from xunpan.config import BUSINESS_TZ
     from xunpan.demo.generator import DEFAULT_SEED, simulate_companies, write_companies
     from xunpan.demo.profile import FULL
     from xunpan.landing import ensure_raw_layout
-    from xunpan.pipeline import BUSINESS_TZ
 
     today = dt.datetime.now(BUSINESS_TZ).date()
     next_day = today - dt.timedelta(days=1)

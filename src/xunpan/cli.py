@@ -35,7 +35,7 @@ def main() -> None:
 
 
 def _yesterday() -> date:
-    from xunpan.pipeline import BUSINESS_TZ
+    from xunpan.config import BUSINESS_TZ
 
     return datetime.now(BUSINESS_TZ).date() - timedelta(days=1)
 

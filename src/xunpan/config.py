@@ -10,8 +10,8 @@ The README's "Configuration" table is `readme_table()`, made from the field desc
 tests/xunpan/test_config.py fails when the README differs, so the table cannot drift.
 
 The business timezone is not a setting: Asia/Shanghai is fixed by the data (register times are
-Shanghai wall-clock, and the dbt macros rely on its fixed +08:00 offset), so it is a constant in
-xunpan.pipeline (BUSINESS_TZ), not something an installation could change consistently.
+Shanghai wall-clock, and the dbt macros rely on its fixed +08:00 offset), so it is the constant
+BUSINESS_TZ below, not something an installation could change consistently.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from xunpan.errors import XunpanError
+
+# The business day's timezone (see the module docstring): the register, the DAG's schedule, the demo.
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 # Source checkout root when installed editable (src/xunpan/config.py -> repo root).
 _PACKAGE_REPO = Path(__file__).resolve().parents[2]

@@ -11,13 +11,10 @@ import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from xunpan.config import Settings
+from xunpan.config import BUSINESS_TZ, Settings
 
 log = logging.getLogger(__name__)
-
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def business_date_for(logical_date: datetime) -> date:

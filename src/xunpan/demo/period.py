@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from xunpan.config import BUSINESS_TZ
 
 
 def default_end_date(now: datetime | None = None) -> date:
     """Yesterday in Asia/Shanghai: the last day a platform export made today can cover completely."""
-    current = now.astimezone(SHANGHAI) if now is not None else datetime.now(SHANGHAI)
+    current = now.astimezone(BUSINESS_TZ) if now is not None else datetime.now(BUSINESS_TZ)
     return current.date() - timedelta(days=1)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from xunpan.config import BUSINESS_TZ
 from xunpan.demo import catalog
 from xunpan.demo.catalog import Brand
 from xunpan.demo.inquiries import WEBSITE_METHODS, Inquiry
@@ -58,11 +59,10 @@ _SHOPS: dict[str, tuple[float, float, float, float]] = {
 # T reached the platform at T minus this (docs/metrics.md, "Platform vs register").
 RECORDING_LAG = timedelta(days=1)
 # The time zone each back-office counts its days in: Alibaba.com's 数据管家 counts US Pacific days.
-_BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
 _REPORTING_ZONES: dict[str, ZoneInfo] = {
     "alibaba_intl": ZoneInfo("America/Los_Angeles"),
-    "alibaba_1688": _BUSINESS_ZONE,
-    "made_in_china": _BUSINESS_ZONE,
+    "alibaba_1688": BUSINESS_TZ,
+    "made_in_china": BUSINESS_TZ,
 }
 # Inquiries a platform delivers that nobody enters in the register, per registered one: buyers
 # who write once and vanish, messages read on the phone and forgotten. Made-in-China's inbox is
@@ -76,8 +76,8 @@ _UNRECORDED_PER_RECORDED: dict[str, float] = {
 
 def platform_day(recorded_at: datetime, platform: str) -> date:
     """The back-office day an inquiry the register shows at `recorded_at` (Beijing wall time) fell on."""
-    arrived = (recorded_at - RECORDING_LAG).replace(tzinfo=_BUSINESS_ZONE)
-    return arrived.astimezone(_REPORTING_ZONES.get(platform, _BUSINESS_ZONE)).date()
+    arrived = (recorded_at - RECORDING_LAG).replace(tzinfo=BUSINESS_TZ)
+    return arrived.astimezone(_REPORTING_ZONES.get(platform, BUSINESS_TZ)).date()
 
 
 def inquiries_per_day(inquiries: list[Inquiry], cutoff: datetime) -> Counter[tuple[date, str]]:
