@@ -185,9 +185,8 @@ def step_build(settings: Settings, run_id: str, business_date: date | None = Non
     """
     from xunpan.transform import dbt_build
 
-    extra = ["--vars", json.dumps({"business_date": business_date.isoformat()})] if business_date else []
     try:
-        result = dbt_build(settings, extra)
+        result = dbt_build(settings, business_date=business_date)
     except Exception as exc:
         record_step(settings, run_id, "build", "failed", {"error": str(exc)[:2000]})
         raise

@@ -6,6 +6,7 @@ profile reads the warehouse path and the raw landing folder from the environment
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -224,8 +225,14 @@ def with_settings_vars(settings: Settings, args: list[str]) -> list[str]:
     return [*rest, "--vars", json.dumps(merged, default=str)]
 
 
-def dbt_build(settings: Settings, extra_args: list[str] | None = None) -> DbtResult:
+def dbt_build(
+    settings: Settings, extra_args: list[str] | None = None, business_date: dt.date | None = None
+) -> DbtResult:
     """`dbt build` (seeds, models, snapshots and every test) as one process over the warehouse.
+
+    `business_date` caps the reporting periods (int_company_reporting_periods). It travels as
+    XUNPAN_BUSINESS_DATE, not in --vars: vars that differ from the last run's make dbt re-parse the
+    whole project, which a daily run would then pay every day.
 
     On Spark the unit tests are left out: their fixtures are SQL that DuckDB and PostgreSQL share
     (rendered before dbt's cross-database macros exist), and every model and data test still runs.
@@ -233,7 +240,9 @@ def dbt_build(settings: Settings, extra_args: list[str] | None = None) -> DbtRes
     args = list(extra_args or [])
     if settings.dbt_target == "spark":
         args += ["--exclude", "test_type:unit"]
-    return run_dbt(settings, "build", *with_settings_vars(settings, args))
+    # set either way, so that a value left in the caller's environment never caps a build
+    env = {**dbt_env(settings), "XUNPAN_BUSINESS_DATE": business_date.isoformat() if business_date else ""}
+    return run_dbt(settings, "build", *with_settings_vars(settings, args), env=env)
 
 
 def dbt_docs(settings: Settings, out_dir: Path) -> Path:

@@ -329,3 +329,37 @@ def test_dimensions(built_acme):
         "from marts.dim_dates"
     )
     assert (first, last, days, leap) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31), 365, 28)
+
+
+def test_daily_business_date_caps_the_period_and_keeps_partial_parsing(built_acme, tmp_path, caplog):
+    """The daily run's business date (XUNPAN_BUSINESS_DATE) caps data-through, day after day,
+    without a full re-parse of the project: acme's newest daily data is 2026-02-10."""
+    import logging
+
+    from dbt_homes import clone_home
+
+    from xunpan.transform import dbt_build
+
+    settings = clone_home(built_acme.settings, tmp_path / "home")
+    data_through = (
+        "select data_through_date from intermediate.int_company_reporting_periods where company_id = 'acme'"
+    )
+    for day, expected in (
+        (dt.date(2026, 2, 5), dt.date(2026, 2, 5)),  # a run for 02-05 ignores the later days
+        (dt.date(2026, 3, 1), dt.date(2026, 2, 10)),  # a later run: nothing newer than the data itself
+    ):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="xunpan.transform"):
+            # the model and its unit tests; the data tests across marts need the marts rebuilt too
+            dbt_build(
+                settings,
+                ["--select", "int_company_reporting_periods", "--exclude", "test_type:data"],
+                business_date=day,
+            )
+        output = "\n".join(r.getMessage() for r in caplog.records)
+        # The clone's first build re-parses (its profile names another warehouse path); the
+        # next day's, with another business date, must not.
+        if day != dt.date(2026, 2, 5):
+            assert "Unable to do partial parsing" not in output, output[-3000:]
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            assert con.execute(data_through).fetchone()[0] == expected, day
