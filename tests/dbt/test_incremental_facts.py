@@ -61,6 +61,9 @@ def _build(settings: Settings, *extra: str) -> None:
         "+int_ad_keywords_daily+",
         "+int_platform_traffic_daily+",
         "+int_web_traffic_channels+",
+        # the unit tests ran in built_acme's build and read no warehouse data: not again here
+        "--exclude",
+        "test_type:unit",
         *extra,
     )
 

@@ -5,6 +5,7 @@ published. The pipeline steps are called directly (the DAG wiring is covered by 
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -94,6 +95,10 @@ def test_a_restated_export_replaces_exactly_its_days(home) -> None:
         assert after[day] == new_totals[day] != before[day]
     untouched = set(before) - set(RESTATED_DAYS)
     assert untouched and all(after[day] == before[day] for day in untouched)
+    # The daily build ran every model and data test, and no unit test (make test runs those).
+    results = json.loads((settings.home / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8"))
+    kinds = {item["unique_id"].split(".")[0] for item in results["results"]}
+    assert {"model", "test"} <= kinds and "unit_test" not in kinds, kinds
 
 
 def test_malformed_files_are_quarantined_and_leave_the_marts_alone(home) -> None:
