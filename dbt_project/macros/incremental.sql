@@ -55,3 +55,15 @@
     )
     {%- endif %}
 {%- endmacro %}
+
+{#- Whether an incremental model builds only touched days: dbt says it is incremental and the
+    stored table already has every column of `columns` that the touched-day logic reads. A
+    warehouse built before these columns existed takes every day once (and gets the columns
+    through on_schema_change); the next runs only the touched days. -#}
+{% macro incremental_with_columns(columns) -%}
+    {%- if not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set built = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {{ return(columns | reject('in', built) | list | length == 0) }}
+{%- endmacro %}

@@ -14,9 +14,7 @@
 {#- A warehouse built before this model was incremental has no load_seq column (nor, before the
     keyword facts read this model, a keyword column): that first incremental run takes every day
     (and adds the columns), the next ones only touched days. -#}
-{%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
-    if is_incremental() else [] -%}
-{%- set incremental = 'load_seq' in built_columns and 'keyword' in built_columns -%}
+{%- set incremental = incremental_with_columns(['load_seq', 'keyword']) -%}
 -- One row per counted ad-spend row (stg_raw__ad_spend), with its canonical channel and its cost
 -- in CNY at the rate valid on the spend date (the latest earlier rate when the day has none).
 with

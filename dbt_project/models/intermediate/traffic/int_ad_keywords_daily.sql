@@ -14,9 +14,7 @@
 }}
 {#- A warehouse built before this model was incremental has no spend_built_by_invocation_id:
     that first incremental run takes every day (and adds the column). -#}
-{%- set incremental = is_incremental() and 'spend_built_by_invocation_id' in (
-    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
-) -%}
+{%- set incremental = incremental_with_columns(['spend_built_by_invocation_id']) -%}
 -- One row per company x spend date x channel x keyword (normalised: trimmed, lower case) of the
 -- keyword-level ad-spend rows that count (int_ad_spend_converted: the grain-of-record rule), with
 -- cost in CNY at the day's rate. Days whose record is a coarser report (account or campaign)

@@ -14,9 +14,7 @@
 }}
 {#- A warehouse built before this model was incremental has no load_seq column: that first
     incremental run takes every day (and adds the columns), the next ones only touched days. -#}
-{%- set incremental = is_incremental() and 'load_seq' in (
-    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
-) -%}
+{%- set incremental = incremental_with_columns(['load_seq']) -%}
 -- One row per company x platform day x platform: the B2B back-office statistics summed over the
 -- company's shops on that platform, with the channel the platform is (alibaba_intl,
 -- alibaba_1688, made_in_china, hc360; a platform no channel stands for, e.g. a taught layout's

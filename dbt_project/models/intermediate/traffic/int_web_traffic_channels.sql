@@ -14,9 +14,7 @@
 }}
 {#- A warehouse built before this model was incremental has no load_seq column: that first
     incremental run takes every day (and adds the columns), the next ones only touched days. -#}
-{%- set incremental = is_incremental() and 'load_seq' in (
-    adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list
-) -%}
+{%- set incremental = incremental_with_columns(['load_seq']) -%}
 -- One row per company x visit date x source x medium (summed over tools, keywords and landing
 -- pages) with the canonical channel the source and medium stand for. Baidu Tongji writes the
 -- medium as 来源类型 (付费搜索, 搜索引擎, 直接访问, 外部链接) and the source as 来源网站 (百度推广,
