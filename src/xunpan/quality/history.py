@@ -508,7 +508,9 @@ def copy_into(settings: Settings, con: duckdb.DuckDBPyConnection, schema: str = 
     con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as quality_history (read_only)")
     try:
         for table in TABLES:
-            con.execute(f"create table {schema}.{table} as select * from quality_history.main.{table}")
+            con.execute(
+                f"create or replace table {schema}.{table} as select * from quality_history.main.{table}"
+            )
             counts[table] = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
     finally:
         con.execute("detach quality_history")

@@ -337,3 +337,71 @@ def test_safe_run_id() -> None:
     assert safe_run_id("manual__2026-03-10T22:00:00.123+00:00") == "manual__2026-03-10T22_00_00.123_00_00"
     assert safe_run_id("../../etc") == "etc"
     assert safe_run_id("::") == "run"
+
+
+def _fresh_copy_checksums(warehouse: Path, scratch: Path) -> dict[str, str]:
+    """The checksums of every mart copied whole into a new file (what publish wrote before it synced)."""
+    con = duckdb.connect(str(scratch))
+    con.execute(f"attach '{warehouse}' as wh (read_only)")
+    for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_catalog = 'wh' and table_schema = 'marts'"
+    ).fetchall():
+        con.execute(f"create table main.{name} as select * from wh.marts.{name}")
+    con.close()
+    return table_checksums(scratch)
+
+
+def test_a_publish_writes_only_the_partitions_that_changed_and_equals_a_fresh_copy(
+    settings: Settings, tmp_path: Path
+) -> None:
+    write_marts(settings.warehouse, spend=100.0, inquiries=3)
+    first = publish(settings, "day-1")
+
+    # The next day: day 2026-03-04 restated, a new day 2026-03-11, one inquiry more, a column
+    # added to dim_channels and a mart that is gone.
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute(
+        "update marts.mart_channel_cost_per_inquiry set spend_total_cny = 7 where date_day = '2026-03-04'"
+    )
+    con.execute(
+        "insert into marts.mart_channel_cost_per_inquiry values ('acme', '2026-03-11', 'baidu_ppc', 100)"
+    )
+    con.execute("insert into marts.fct_inquiries values ('acme', 'INQ-3')")
+    con.execute("alter table marts.dim_channels add column channel_name_en varchar default 'Baidu PPC'")
+    con.execute("create table marts.mart_gone as select 1 as x")
+    con.close()
+    gone = publish(settings, "day-2")
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("drop table marts.mart_gone")
+    con.close()
+    second = publish(settings, "day-3")
+
+    assert "mart_gone" in gone.tables and "mart_gone" not in second.tables
+    marts = {n: c for n, c in second.checksums.items() if not n.startswith("quality_")}
+    assert marts == _fresh_copy_checksums(settings.warehouse, tmp_path / "fresh.duckdb")
+    # the first publish wrote every row; the second the restated and the new day, the table whose
+    # columns changed, and all four inquiries (this fct_inquiries has no date column, so its
+    # partition is the company); the last one nothing but the bookkeeping
+    assert first.written == {"dim_channels": 1, "fct_inquiries": 3, "mart_channel_cost_per_inquiry": 10}
+    assert gone.written == {
+        "dim_channels": 1,
+        "fct_inquiries": 4,
+        "mart_channel_cost_per_inquiry": 2,
+        "mart_gone": 1,
+    }
+    assert second.written == {"dim_channels": 0, "fct_inquiries": 0, "mart_channel_cost_per_inquiry": 0}
+    assert current_publication(settings)["written"] == second.written
+    con = duckdb.connect(str(second.companies["acme"]), read_only=True)
+    try:
+        company_rows = con.execute("select * from mart_channel_cost_per_inquiry").fetchall()
+    finally:
+        con.close()
+    assert sorted(company_rows) == _rows(settings.warehouse, "marts.mart_channel_cost_per_inquiry")
+
+
+def _rows(path: Path, table: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return sorted(con.execute(f"select * from {table}").fetchall())
+    finally:
+        con.close()
