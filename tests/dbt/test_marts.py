@@ -48,13 +48,15 @@ def test_every_published_table_has_an_enforced_contract(built_acme, contracts):
     assert set(tables.values()) == {"BASE TABLE"}
     assert {m.name for m in PUBLISHED_MODELS} <= set(contracts)
     assert len(contracts) >= 23
-    staging = {
-        t
-        for (t,) in built_acme.rows(
-            "select table_type from information_schema.tables where table_schema = 'staging'"
+    staging = dict(
+        built_acme.rows(
+            "select table_name, table_type from information_schema.tables where table_schema = 'staging'"
         )
-    }
-    assert staging == {"VIEW"}
+    )
+    # views, but for the ad-spend rows: the one source at keyword scale (a table read by a dozen nodes)
+    ad_spend = {"stg_raw__ad_spend", "stg_raw__ad_spend_reports"}
+    assert {name for name, kind in staging.items() if kind == "BASE TABLE"} == ad_spend
+    assert {kind for name, kind in staging.items() if name not in ad_spend} == {"VIEW"}
 
 
 def test_tables_have_the_contract_columns_and_types_in_order(built_acme, contracts):
