@@ -179,7 +179,8 @@ def _read_dbt_nodes(settings: Settings, phase: Phase, slowest: int = 5) -> None:
     from xunpan.transform import dbt_target_path
 
     results = json.loads((dbt_target_path(settings) / "run_results.json").read_text(encoding="utf-8"))
-    nodes = [(r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results["results"]]
+    # unique_id is <type>.<project>.<name>[.<hash of a generic test>]: the name says what it is
+    nodes = [(r["unique_id"].split(".")[2], float(r["execution_time"])) for r in results["results"]]
     phase.dbt_elapsed_s = float(results["elapsed_time"])
     phase.dbt_nodes = len(nodes)
     phase.dbt_node_s = sum(seconds for _, seconds in nodes)

@@ -164,6 +164,11 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, s
     return [(row[0], row[1]) for row in con.execute(f"describe {relation}").fetchall()]
 
 
+# A table's rows as one order-independent figure: DuckDB's 64-bit hash of each whole row, summed
+# as a 128-bit integer (duplicates count). Alias the table `t`.
+_ROW_HASHES = "sum(hash(t)::hugeint)"
+
+
 def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     rows = con.execute(
         "select table_name from information_schema.tables "
@@ -193,13 +198,17 @@ def _sync_table(
     target = f"main.{_quote(name)}"
     source = f"(select * from {source_schema}.{_quote(name)}{where})"
     columns = _columns(con, f"{source_schema}.{_quote(name)}")
-    if name not in _main_tables(con) or _columns(con, target) != columns:
+    try:
+        held = _columns(con, target)
+    except duckdb.CatalogException:  # a table the file does not hold yet
+        held = None
+    if held != columns:
         con.execute(f"create or replace table {target} as select * from {source}", params)
         rows = con.execute(f"select count(*) from {target}").fetchone()[0]
         return rows, rows
     keys = _partition_of(columns)
     listed = ", ".join(_quote(k) for k in keys)
-    summary = "count(*) as row_count, sum(hash(t)::hugeint) as row_hashes"
+    summary = f"count(*) as row_count, {_ROW_HASHES} as row_hashes"
     grouped = f"group by {listed}" if keys else ""
     joined = " and ".join(f"s.{_quote(k)} is not distinct from d.{_quote(k)}" for k in keys) or "true"
     picked = ", ".join(f"coalesce(s.{_quote(k)}, d.{_quote(k)}) as {_quote(k)}" for k in keys) or "1 as whole"
@@ -334,7 +343,7 @@ def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
             table = f"{_quote(schema)}.{_quote(name)}"
             columns = con.execute(f"describe {table}").fetchall()
             row_count, row_hashes = con.execute(
-                f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} as t"
+                f"select count(*), coalesce({_ROW_HASHES}, 0) from {table} as t"
             ).fetchone()
             header = ";".join(f"{c[0]}:{c[1]}" for c in columns)
             digest = f"{header}\n{row_count}:{row_hashes}"
