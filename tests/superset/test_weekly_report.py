@@ -112,9 +112,12 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
         update=dict(smtp_host="127.0.0.1", smtp_port=smtp_port, report_email_to=(("acme", OWNER),))
     )
     try:
+        # Stop the running beat and worker before the schedule turns active: a beat tick between
+        # the two would start a run in the old worker, which the stop kills; that run then stays
+        # "working" until its working_timeout and Superset refuses every later run (seen on CI).
+        stop_report_services(settings)
         output = sync_report_schedules(configured, every_minute)
         assert "1 recipient(s), active" in output, output
-        stop_report_services(settings)
         start_report_services(configured, port)
         assert service_pid(settings, "superset-worker") and service_pid(settings, "superset-beat")
         deadline = time.monotonic() + WAIT_SECONDS
@@ -129,7 +132,10 @@ def test_weekly_report_arrives_by_email_with_a_picture_and_the_summary(superset_
         # Leave the schedules as setup makes them: weekly, no address, inactive.
         sync_report_schedules(settings)
     worker_log = (settings.logs / "superset-worker.log").read_text(encoding="utf-8", errors="replace")
-    assert sink.messages, "no e-mail within the wait; end of the worker log:\n" + worker_log[-4000:]
+    # On failure, the first run's lines say why (the later runs only repeat that it is busy).
+    start = worker_log.find("Executing alert/report")
+    first_run = worker_log[start : start + 6000] if start >= 0 else worker_log[-6000:]
+    assert sink.messages, "no e-mail within the wait; the worker log from the first run:\n" + first_run
     assert len(sink.messages) == 1
     recipients, raw = sink.messages[0]
     assert recipients == [OWNER]
