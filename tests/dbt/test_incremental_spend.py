@@ -1,7 +1,8 @@
 """Ad spend is built incrementally by day (issue 12, acceptance 2), on the real dbt project.
 
-A restated export rebuilds only the company-days it touches: every other day's rows keep the
-invocation that built them and their figures, and the totals stay exact. A restated FX rate
+A restated export rebuilds only the company-days it touches, from the staging tables on (the
+report ranking and the rows that count): every other day's rows keep the invocation that built
+them and their figures, and the totals stay exact. A restated FX rate
 rebuilds only the foreign-currency days it applies to. A full refresh then gives identical marts.
 """
 
@@ -41,6 +42,21 @@ def _days(settings: Settings) -> dict[tuple[str, str], dict[str, object]]:
     return dict(days)
 
 
+def _ranked_by(settings: Settings) -> dict[tuple[str, str], set[str]]:
+    """(company, day) -> the invocations that ranked its reports and that took its counted rows."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select company_id, spend_date::varchar, 'ranked ' || built_by_invocation_id "
+            "from staging.stg_raw__ad_spend_reports "
+            "union select company_id, spend_date::varchar, 'taken ' || reports_built_by_invocation_id "
+            "from staging.stg_raw__ad_spend"
+        ).fetchall()
+    days: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for company, day, built_by in rows:
+        days[(company, day)].add(built_by)
+    return dict(days)
+
+
 def _spend_cny(day: dict[str, object]) -> Decimal:
     return sum((row[12] for row in day["rows"]), Decimal("0"))
 
@@ -75,12 +91,21 @@ def _marts(settings: Settings) -> dict[str, list[tuple]]:
         marts["int_ad_spend_converted"] = sorted(
             con.execute(f"select {_ROW} from intermediate.int_ad_spend_converted").fetchall(), key=repr
         )
+        # the incremental staging tables too, without the invocation columns
+        for model, invocation in (
+            ("stg_raw__ad_spend_reports", "built_by_invocation_id"),
+            ("stg_raw__ad_spend", "reports_built_by_invocation_id"),
+        ):
+            marts[model] = sorted(
+                con.execute(f"select * exclude ({invocation}) from staging.{model}").fetchall(), key=repr
+            )
     return marts
 
 
 def test_restated_day_rebuilds_only_that_day_and_full_refresh_agrees(built_acme, tmp_path):
     settings = clone_home(built_acme.settings, tmp_path / "incremental")
     before = _days(settings)
+    ranked_before = _ranked_by(settings)
     day = ("acme", "2026-01-02")
     assert day in before and len(before) > 2
 
@@ -93,7 +118,11 @@ def test_restated_day_rebuilds_only_that_day_and_full_refresh_agrees(built_acme,
     RawWriter(settings.raw).write("ad_spend", restated, layout="baidu_search_keyword", load_seq=100)
     _build_spend(settings)
     after = _days(settings)
+    ranked_after = _ranked_by(settings)
 
+    # staging re-ranked and re-took that one day: both by this build, every other day as it was
+    assert {key for key in ranked_after if ranked_after[key] != ranked_before[key]} == {day}
+    assert len({built_by.split()[1] for built_by in ranked_after[day]}) == 1
     assert set(after) == set(before)
     for key in before:
         if key == day:
@@ -121,9 +150,13 @@ def test_restated_day_rebuilds_only_that_day_and_full_refresh_agrees(built_acme,
     assert usd_rows and all(row[11] == Decimal("7.25") for row in usd_rows)
     assert all(row[12] == (row[9] * Decimal("7.25")).quantize(Decimal("0.01")) for row in usd_rows)
 
+    # The rate changes no report: staging keeps every day as it was.
+    assert _ranked_by(settings) == ranked_after
+
     # A build with nothing new rebuilds nothing.
     _build_spend(settings)
     assert _days(settings) == fx_after
+    assert _ranked_by(settings) == ranked_after
 
     incremental_marts = _marts(settings)
     _build_spend(settings, "--full-refresh")
