@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -76,3 +77,22 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     state = run_daily_dag(SMALL_END_DATE)
     yield PipelineRun(settings, SMALL_END_DATE, state)
     mp.undo()
+
+
+@pytest.fixture(scope="session")
+def pipeline_superset(pipeline_run: PipelineRun):
+    """One Superset (web server, report worker and beat) over the pipeline run's home, for every
+    e2e test that opens its dashboards: set up and started once, stopped at the end of the session.
+    Serving files are read per query (no result cache by default), so a test that publishes again
+    sees its new figures on the same server."""
+    from xunpan.dashboards import setup_superset, start_superset, stop_superset
+
+    settings = pipeline_run.settings
+    setup_superset(settings)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    try:
+        yield start_superset(settings, port=port)
+    finally:
+        stop_superset(settings)

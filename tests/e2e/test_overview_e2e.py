@@ -10,7 +10,6 @@ week is 2026-01-12..01-18 and the week before 2026-01-05..01-11.
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,12 +21,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 COMPANY = "default"  # the small demo's company (generate_small)
 LAST_WEEK = dt.date(2026, 1, 12)
 FORMATS = {"funnel": ",d", "rates": ".1%", "costs": ",.2f"}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def shown(value: Decimal | float | int | None, fmt: str) -> str:
@@ -55,8 +48,9 @@ def table_rows(text: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_owner_sees_the_marts_figures_for_the_last_complete_week_and_the_week_before(pipeline_run) -> None:
-    from xunpan.dashboards import setup_superset, start_superset, stop_superset
+def test_owner_sees_the_marts_figures_for_the_last_complete_week_and_the_week_before(
+    pipeline_run, pipeline_superset
+) -> None:
     from xunpan.dashboards.overview_check import read_overview
     from xunpan.dashboards.users import add_user
 
@@ -92,13 +86,10 @@ def test_owner_sees_the_marts_figures_for_the_last_complete_week_and_the_week_be
     assert [w[0] for w in weeks] == [LAST_WEEK - dt.timedelta(days=7), LAST_WEEK]
     assert len(kpis) == 11 and len(month_to_date) == 5
 
-    setup_superset(settings)
     owner = add_user(settings, "owner", COMPANY)
-    url = start_superset(settings, port=_free_port())
-    try:
-        views = read_overview(url, owner.username, owner.password, settings.repo / "artifacts" / "e2e")
-    finally:
-        stop_superset(settings)
+    views = read_overview(
+        pipeline_superset, owner.username, owner.password, settings.repo / "artifacts" / "e2e"
+    )
 
     (_, valid, deals, spend, cpi) = weeks[1]
     for view in views:

@@ -13,7 +13,6 @@ Screenshots go to artifacts/quality/.
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import duckdb
@@ -36,12 +35,6 @@ DBT_TEXT_HOSTS = {
     "aviaryan.in",
 }
 BAD_FILE = REPO / "tests" / "fixtures" / "inputs" / "bad" / "fx_negative_rate.csv"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _open_offline(url: str, screenshot: Path, ready: str, hash_route: str | None = None) -> dict:
@@ -147,8 +140,9 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def test_quality_dashboard_shows_a_refused_file_and_a_warning(pipeline_run, dag_runner) -> None:
-    from xunpan.dashboards import setup_superset, start_superset, stop_superset
+def test_quality_dashboard_shows_a_refused_file_and_a_warning(
+    pipeline_run, pipeline_superset, dag_runner
+) -> None:
     from xunpan.dashboards.api import SupersetClient
     from xunpan.dashboards.browser import chart_texts_with_filter
     from xunpan.secrets import ensure_secrets
@@ -196,63 +190,59 @@ def test_quality_dashboard_shows_a_refused_file_and_a_warning(pipeline_run, dag_
     assert len(issues) == warned and all(i[2] == "警告 Warned" for i in issues)
     print(f"\nlast run {run_id}: {status}, {warned} warning(s), refused {refused}")
 
-    setup_superset(settings)
     secrets = ensure_secrets(settings)
-    url = start_superset(settings, port=_free_port())
-    try:
-        client = SupersetClient(url, secrets["SUPERSET_ADMIN_USER"], secrets["SUPERSET_ADMIN_PASSWORD"])
-        ids = {c["slice_name"]: c["id"] for c in client.list_all("chart", ("id", "slice_name"))}
+    url = pipeline_superset
+    client = SupersetClient(url, secrets["SUPERSET_ADMIN_USER"], secrets["SUPERSET_ADMIN_PASSWORD"])
+    ids = {c["slice_name"]: c["id"] for c in client.list_all("chart", ("id", "slice_name"))}
 
-        def data(prefix: str) -> list[dict]:
-            (chart_id,) = [i for name, i in ids.items() if name.startswith(prefix)]
-            answer = client.get(f"/api/v1/chart/{chart_id}/data/")
-            return answer["result"][0]["data"]
+    def data(prefix: str) -> list[dict]:
+        (chart_id,) = [i for name, i in ids.items() if name.startswith(prefix)]
+        answer = client.get(f"/api/v1/chart/{chart_id}/data/")
+        return answer["result"][0]["data"]
 
-        shown_last = data("各公司最近一次质量检查")
-        assert [
-            (
-                r["company_id"],
-                r["status_label"],
-                r["business_day"],
-                r["data_through"],
-                r["expectations_failed"],
-                r["expectations_warned"],
-                r["files_quarantined"],
-            )
-            for r in shown_last
-        ] == [(company, status, business_day, data_through, failed, warned, quarantined)]
-        shown_refused = data("近30天被拒文件")
-        assert [
-            (
-                r["company_id"],
-                r["file_name"],
-                r["input_kind_label"],
-                r["reason"],
-                r["bad_row"],
-                r["bad_column"],
-            )
-            for r in shown_refused
-        ] == refused
-        shown_issues = data("最近一次检查的失败与警告")
-        assert sorted((r["suite"], r["expectation_type"], r["outcome_label"]) for r in shown_issues) == issues
-        # One bar per run: the first run's and this run's counts, in order.
-        shown_trend = sorted(data("失败与警告的检查"), key=lambda r: r["finished_at"])
-        assert [(r["expectations_failed"], r["expectations_warned"]) for r in shown_trend] == [
-            (t[1], t[2]) for t in trend
-        ]
-        assert shown_trend[-1]["expectations_warned"] == warned
-
-        texts, _ = chart_texts_with_filter(
-            url,
-            secrets["SUPERSET_ADMIN_USER"],
-            secrets["SUPERSET_ADMIN_PASSWORD"],
-            "data-quality",
-            "公司 Company",
-            company,
-            ARTIFACTS,
+    shown_last = data("各公司最近一次质量检查")
+    assert [
+        (
+            r["company_id"],
+            r["status_label"],
+            r["business_day"],
+            r["data_through"],
+            r["expectations_failed"],
+            r["expectations_warned"],
+            r["files_quarantined"],
         )
-    finally:
-        stop_superset(settings)
+        for r in shown_last
+    ] == [(company, status, business_day, data_through, failed, warned, quarantined)]
+    shown_refused = data("近30天被拒文件")
+    assert [
+        (
+            r["company_id"],
+            r["file_name"],
+            r["input_kind_label"],
+            r["reason"],
+            r["bad_row"],
+            r["bad_column"],
+        )
+        for r in shown_refused
+    ] == refused
+    shown_issues = data("最近一次检查的失败与警告")
+    assert sorted((r["suite"], r["expectation_type"], r["outcome_label"]) for r in shown_issues) == issues
+    # One bar per run: the first run's and this run's counts, in order.
+    shown_trend = sorted(data("失败与警告的检查"), key=lambda r: r["finished_at"])
+    assert [(r["expectations_failed"], r["expectations_warned"]) for r in shown_trend] == [
+        (t[1], t[2]) for t in trend
+    ]
+    assert shown_trend[-1]["expectations_warned"] == warned
+
+    texts, _ = chart_texts_with_filter(
+        url,
+        secrets["SUPERSET_ADMIN_USER"],
+        secrets["SUPERSET_ADMIN_PASSWORD"],
+        "data-quality",
+        "公司 Company",
+        company,
+        ARTIFACTS,
+    )
     refused_text = next(t for name, t in texts.items() if name and name.startswith("近30天被拒文件"))
     issues_text = next(t for name, t in texts.items() if name and name.startswith("最近一次检查的失败与警告"))
     assert BAD_FILE.name in refused_text
