@@ -97,14 +97,6 @@ inquiry_days as (
 
 ),
 
-day_keys as (
-
-    select {{ keyword_day | join(', ') }} from keyword_days
-    union
-    select {{ keyword_day | join(', ') }} from inquiry_days
-
-),
-
 spellings as (
 
     select company_id, keyword_key, min(keyword) as keyword
@@ -113,33 +105,51 @@ spellings as (
 
 ),
 
+-- every keyword-day with spend, with inquiries, or both: one full join on the key (a union of
+-- the keys then joined back to both sides would sort out every keyword-day twice)
+day_rows as (
+
+    select
+        {%- for key in keyword_day %}
+        coalesce(keyword_days.{{ key }}, inquiry_days.{{ key }}) as {{ key }},
+        {%- endfor %}
+        keyword_days.keyword_key is not null as has_keyword_spend,
+        keyword_days.spend_cny,
+        keyword_days.impressions,
+        keyword_days.clicks,
+        inquiry_days.inquiries_total,
+        inquiry_days.inquiries_valid,
+        inquiry_days.inquiries_won,
+        inquiry_days.inquiries_by_landing_page
+    from keyword_days
+    full outer join inquiry_days
+        on {{ same_keys('keyword_days', 'inquiry_days', keyword_day) }}
+
+),
+
 final as (
 
     select
-        day_keys.company_id,
-        day_keys.date_day,
-        day_keys.channel_id,
-        day_keys.keyword_key,
-        coalesce(spellings.keyword, day_keys.keyword_key) as keyword,
-        keyword_days.keyword_key is not null as has_keyword_spend,
-        cast(coalesce(keyword_days.spend_cny, 0) as numeric(18, 2)) as spend_cny,
-        cast(keyword_days.impressions as {{ dbt.type_bigint() }}) as impressions,
-        cast(keyword_days.clicks as {{ dbt.type_bigint() }}) as clicks,
+        day_rows.company_id,
+        day_rows.date_day,
+        day_rows.channel_id,
+        day_rows.keyword_key,
+        coalesce(spellings.keyword, day_rows.keyword_key) as keyword,
+        day_rows.has_keyword_spend,
+        cast(coalesce(day_rows.spend_cny, 0) as numeric(18, 2)) as spend_cny,
+        cast(day_rows.impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(day_rows.clicks as {{ dbt.type_bigint() }}) as clicks,
         {%- for count in ['inquiries_total', 'inquiries_valid', 'inquiries_won', 'inquiries_by_landing_page'] %}
-        cast(coalesce(inquiry_days.{{ count }}, 0) as {{ dbt.type_bigint() }}) as {{ count }},
+        cast(coalesce(day_rows.{{ count }}, 0) as {{ dbt.type_bigint() }}) as {{ count }},
         {%- endfor %}
-        {{ safe_divide('keyword_days.spend_cny', 'inquiry_days.inquiries_valid') }} as cost_per_inquiry_cny,
-        {{ reporting_period_flags('day_keys.date_day') }}
-    from day_keys
-    left join keyword_days
-        on {{ same_keys('day_keys', 'keyword_days', keyword_day) }}
-    left join inquiry_days
-        on {{ same_keys('day_keys', 'inquiry_days', keyword_day) }}
+        {{ safe_divide('day_rows.spend_cny', 'day_rows.inquiries_valid') }} as cost_per_inquiry_cny,
+        {{ reporting_period_flags('day_rows.date_day') }}
+    from day_rows
     left join spellings
-        on {{ same_keys('day_keys', 'spellings', ['company_id', 'keyword_key']) }}
+        on {{ same_keys('day_rows', 'spellings', ['company_id', 'keyword_key']) }}
     inner join {{ ref('int_company_reporting_periods') }} as periods
-        on day_keys.company_id = periods.company_id
-    where day_keys.date_day <= periods.data_through_date
+        on day_rows.company_id = periods.company_id
+    where day_rows.date_day <= periods.data_through_date
 
 )
 
