@@ -89,10 +89,44 @@ def test_dbt_snapshot_keeps_register_versions(reimported):
     ]
 
 
+def _staged_by(settings) -> dict[tuple[str, str], set[str]]:
+    """(company, snapshot time) -> the invocations that staged its register rows."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select distinct company_id, snapshot_at_local::varchar, built_by_invocation_id "
+            "from staging.stg_raw__inquiry_snapshots"
+        ).fetchall()
+    staged: dict[tuple[str, str], set[str]] = {}
+    for company, snapshot_at, built_by in rows:
+        staged.setdefault((company, snapshot_at), set()).add(built_by)
+    return staged
+
+
+def test_a_new_register_import_stages_only_its_own_snapshot(built_acme, reimported):
+    """The March import is staged by the second build; the two earlier snapshots keep their rows
+    as the first build staged them."""
+    before, after = _staged_by(built_acme.settings), _staged_by(reimported)
+    assert len(before) == 2 and set(before) < set(after)
+    (new,) = set(after) - set(before)
+    assert new[1].startswith("2026-03")
+    for snapshot in before:
+        assert after[snapshot] == before[snapshot], snapshot
+    assert len(after[new]) == 1 and after[new].isdisjoint(before[min(before)])
+
+
 def test_incremental_history_equals_full_rebuild(reimported, tmp_path):
-    """Marts depend only on raw: one build of all three snapshots gives identical tables."""
+    """Marts depend only on raw: one build of all three snapshots gives identical tables, and the
+    same staged register rows."""
     settings, writer = make_home(tmp_path / "full")
     writer.write("inquiries", register_snapshot_3(), layout="register_zh", load_seq=50)
     dbt_build(settings)
     for table in PUBLISHED:
         assert checksum(settings, table) == checksum(reimported, table), table
+    staged = []
+    for home in (settings, reimported):
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select * exclude (built_by_invocation_id) from staging.stg_raw__inquiry_snapshots"
+            ).fetchall()
+        staged.append(sorted(rows, key=repr))
+    assert staged[0] == staged[1] and staged[0]
