@@ -42,8 +42,10 @@
 
 {#- The raw ad-spend rows (source raw.ad_spend) with `columns` cleaned and typed: the body of a
     CTE. The report ranking (stg_raw__ad_spend_reports) and the rows that count
-    (stg_raw__ad_spend) clean each column the same way, so a report and its rows always agree. -#}
-{% macro ad_spend_rows(columns) -%}
+    (stg_raw__ad_spend) clean each column the same way, so a report and its rows always agree.
+    `where`, if given, filters the raw rows before any column is cleaned (a condition on raw
+    columns, so DuckDB can skip the Parquet row groups it excludes). -#}
+{% macro ad_spend_rows(columns, where=none) -%}
     {%- set cleaned = {
         'company_id': company_id_or_default('company_id'),
         'file_sha256': 'file_sha256',
@@ -72,6 +74,9 @@
         {{ cleaned[column] }} as {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ source('raw', 'ad_spend') }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- Where a staged raw row came from (docs/raw-landing.md): its file's sha256, its row in the

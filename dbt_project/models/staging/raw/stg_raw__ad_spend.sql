@@ -54,11 +54,13 @@ winning_reports as (
 
 raw_rows as (
 
+    {#- only the raw rows of the days taken again (on the raw column, so Parquet row groups of
+        other days are skipped) -#}
     {{ ad_spend_rows([
         'company_id', 'file_sha256', 'source_file', 'source_layout', 'source_row', 'load_seq',
         'spend_date', 'platform', 'account', 'campaign', 'ad_group', 'keyword', 'search_term',
         'region', 'spend_hour', 'report_level', 'impressions', 'clicks', 'cost', 'currency',
-    ]) }}
+    ], where='spend_date in (select spend_date from touched_days)' if incremental else none) }}
 
 ),
 

@@ -30,37 +30,20 @@ with all_rows as (
     {{ ad_spend_rows([
         'company_id', 'platform', 'account', 'spend_date', 'file_sha256', 'source_file', 'load_seq',
         'report_level', 'report_level_rank', 'impressions', 'clicks', 'cost', 'currency',
-    ]) }}
-
-),
-{%- if incremental %}
-
--- the company-days with rows from a file loaded after every report this table holds (each raw
--- file has one load_seq, so Parquet's row-group statistics skip the older files' rows)
-touched_days as (
-
-    select distinct company_id, spend_date
-    from all_rows
-    where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
+    ], where=in_newly_loaded('spend_date', source('raw', 'ad_spend')) if incremental else none) }}
 
 ),
 
+-- an incremental run re-ranks only the company-days a file loaded since has rows for
 raw_rows as (
 
-    select all_rows.*
-    from all_rows
-    inner join touched_days
-        on {{ same_keys('all_rows', 'touched_days', ['company_id', 'spend_date']) }}
-
-),
-{%- else %}
-
-raw_rows as (
-
+    {%- if incremental %}
+    {{ rows_of_newly_loaded_keys('all_rows', ['company_id', 'spend_date']) }}
+    {%- else %}
     select * from all_rows
+    {%- endif %}
 
 ),
-{%- endif %}
 
 platform_wide_days as (
 

@@ -22,6 +22,10 @@
 with source_rows as (
 
     select * from {{ source('raw', 'inquiries') }}
+    {%- if incremental %}
+    -- the raw rows of snapshot times with a newly loaded file (exact keys: snapshot_rows below)
+    where {{ in_newly_loaded('snapshot_at', source('raw', 'inquiries')) }}
+    {%- endif %}
 
 ),
 
@@ -79,34 +83,17 @@ normalised as (
 
 ),
 
-{%- if incremental %}
-
--- the snapshot times with rows from a file loaded after every row this table holds (each raw
--- file has one load_seq, and the later load wins, so the newest file always has rows here)
-touched_snapshots as (
-
-    select distinct company_id, snapshot_at_local
-    from normalised
-    where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
-
-),
-
+-- an incremental run stages only the snapshot times a file loaded since has rows for (the later
+-- load wins, so the newest file always has rows in this table)
 snapshot_rows as (
 
-    select normalised.*
-    from normalised
-    inner join touched_snapshots
-        on {{ same_keys('normalised', 'touched_snapshots', ['company_id', 'snapshot_at_local']) }}
-
-),
-{%- else %}
-
-snapshot_rows as (
-
+    {%- if incremental %}
+    {{ rows_of_newly_loaded_keys('normalised', ['company_id', 'snapshot_at_local']) }}
+    {%- else %}
     select * from normalised
+    {%- endif %}
 
 ),
-{%- endif %}
 
 ranked as (
 
