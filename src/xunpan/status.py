@@ -17,7 +17,13 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     runs = []
     for run_id, steps in groupby(journal, key=lambda entry: entry["run_id"]):
         steps = list(steps)
-        outcomes = {s["step"]: s["outcome"] for s in steps}
+        # A run pulls and ingests each company in its own task: a step is as bad as its worst
+        # company (one company's failed pull must not hide behind another's success).
+        outcomes: dict[str, str] = {}
+        for entry in steps:
+            before = outcomes.get(entry["step"])
+            if before is None or _SEVERITY.get(entry["outcome"], 1) > _SEVERITY.get(before, 1):
+                outcomes[entry["step"]] = entry["outcome"]
         audit = next((s for s in steps if s["step"] == "audit"), {})
         runs.append(
             {
@@ -26,7 +32,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
                 "steps": outcomes,
                 "outcome": _overall(outcomes),
                 "data_docs": audit.get("data_docs"),
-                "failures": audit.get("failures", []),
+                "failures": [_step_error(s) for s in steps if _step_error(s)] + audit.get("failures", []),
                 "warnings": audit.get("warnings", []),
             }
         )
@@ -40,6 +46,26 @@ def collect_status(settings: Settings) -> dict[str, Any]:
         "runs": runs[-10:],
         "inbox": _inbox(settings),
     }
+
+
+_SEVERITY = {"success": 0, "warning": 1, "failed": 2}
+
+
+def _error_text(entry: dict[str, Any]) -> str | None:
+    """What a failed step said: the first line of its exception (the journal keeps 2,000 chars)."""
+    error = entry.get("error")
+    if entry["outcome"] != "failed" or not isinstance(error, str):
+        return None
+    return (error.strip().splitlines() or ["(no message)"])[0][:300]
+
+
+def _step_error(entry: dict[str, Any]) -> str | None:
+    """A failed step's error with the step and the company it ran for, for the run's failures."""
+    text = _error_text(entry)
+    if text is None:
+        return None
+    company = f" [{entry['company_id']}]" if entry.get("company_id") else ""
+    return f"{entry['step']}{company}: {text}"
 
 
 def _overall(outcomes: dict[str, str]) -> str:
@@ -91,13 +117,16 @@ def describe_steps(settings: Settings, run_id: str | None) -> list[str]:
         if entry["run_id"] != run_id:
             continue
         step, outcome = entry["step"], entry["outcome"]
-        if step == "ingest":
+        error = _error_text(entry)
+        if error:
+            detail = error
+        elif step == "ingest":
             detail = (
                 f"{len(entry.get('loaded', []))} file(s) loaded, {len(entry.get('duplicates', []))} already loaded, "
                 f"{len(entry.get('quarantined', []))} quarantined"
             )
         elif step == "build":
-            detail = entry.get("error") or (
+            detail = (
                 f"dbt: {entry.get('pass')} passed, {entry.get('warn')} warned, {entry.get('error')} errors"
             )
         elif step == "audit":
@@ -109,5 +138,6 @@ def describe_steps(settings: Settings, run_id: str | None) -> list[str]:
             detail = f"serving file {entry.get('path')}"
         else:
             detail = ", ".join(f"{k}: {v}" for k, v in (entry.get("pulled") or {}).items())
-        lines.append(f"  {step:8} {outcome:8} {detail}")
+        company = f"[{entry['company_id']}] " if entry.get("company_id") else ""
+        lines.append(f"  {step:8} {outcome:8} {company}{detail}")
     return lines

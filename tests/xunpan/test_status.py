@@ -11,7 +11,7 @@ from gate_warehouse import RUN_DATE, build_warehouse
 
 from xunpan.cli import main
 from xunpan.config import Settings
-from xunpan.pipeline import step_audit, step_ingest, step_publish
+from xunpan.pipeline import record_step, step_audit, step_ingest, step_publish
 from xunpan.status import describe_steps
 
 RUN_ID = "manual__2026-03-11T06:00:00+08:00"
@@ -72,3 +72,26 @@ def test_status_names_the_published_file_the_run_and_its_figures(published: Sett
     assert "0 blocking failure(s), 0 warning(s); data docs: " in lines[1]
     assert f"serving file {published.serving_current.resolve()}" in lines[2]
     assert describe_steps(published, "some other run") == []
+
+
+def test_one_companys_failed_pull_fails_the_run_and_says_why(settings: Settings) -> None:
+    """The DAG pulls each company in its own task: acme's pull fails, beta's succeeds after it.
+    The run is failed, its pull step too, and both the status and the step lines say why."""
+    run_id = "manual__2026-03-12T06:00:00+08:00"
+    error = "Baidu API 401: token expired for account acme-bd\nTraceback (most recent call last): ..."
+    record_step(settings, run_id, "pull", "failed", {"company_id": "acme", "error": error})
+    record_step(settings, run_id, "pull", "success", {"company_id": "beta", "pulled": {}})
+    record_step(settings, run_id, "ingest", "success", {"company_id": "beta", "loaded": [{"file": "x.csv"}]})
+
+    (run,) = [r for r in json.loads(CliRunner().invoke(main, ["status", "--json"]).output)["runs"]]
+    assert run["steps"] == {"pull": "failed", "ingest": "success"}
+    assert run["outcome"] == "failed"
+    assert run["failures"] == ["pull [acme]: Baidu API 401: token expired for account acme-bd"]
+    text = CliRunner().invoke(main, ["status"]).output
+    assert "failed: pull [acme]: Baidu API 401: token expired for account acme-bd" in text
+
+    lines = describe_steps(settings, run_id)
+    assert lines[0].split()[:3] == ["pull", "failed", "[acme]"]
+    assert lines[0].endswith("Baidu API 401: token expired for account acme-bd")
+    assert lines[2].split()[:3] == ["ingest", "success", "[beta]"]
+    assert "1 file(s) loaded" in lines[2]
