@@ -17,10 +17,13 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     runs = []
     for run_id, steps in groupby(journal, key=lambda entry: entry["run_id"]):
         steps = list(steps)
-        # A run pulls and ingests each company in its own task: a step is as bad as its worst
-        # company (one company's failed pull must not hide behind another's success).
+        # Airflow retries a failed task, and each attempt writes an entry: a step's outcome for
+        # one company is its last attempt's. A run pulls and ingests each company in its own
+        # task: a step is as bad as its worst company (one company's failed pull must not hide
+        # behind another's success).
+        last = list({(s["step"], s.get("company_id")): s for s in steps}.values())
         outcomes: dict[str, str] = {}
-        for entry in steps:
+        for entry in last:
             before = outcomes.get(entry["step"])
             if before is None or _SEVERITY.get(entry["outcome"], 1) > _SEVERITY.get(before, 1):
                 outcomes[entry["step"]] = entry["outcome"]
@@ -32,7 +35,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
                 "steps": outcomes,
                 "outcome": _overall(outcomes),
                 "data_docs": audit.get("data_docs"),
-                "failures": [_step_error(s) for s in steps if _step_error(s)] + audit.get("failures", []),
+                "failures": [_step_error(s) for s in last if _step_error(s)] + audit.get("failures", []),
                 "warnings": audit.get("warnings", []),
             }
         )
@@ -52,20 +55,20 @@ _SEVERITY = {"success": 0, "warning": 1, "failed": 2}
 
 
 def _error_text(entry: dict[str, Any]) -> str | None:
-    """What a failed step said: the first line of its exception (the journal keeps 2,000 chars)."""
+    """What a failed step said (the journal keeps its exception's first 2,000 characters)."""
     error = entry.get("error")
     if entry["outcome"] != "failed" or not isinstance(error, str):
         return None
-    return (error.strip().splitlines() or ["(no message)"])[0][:300]
+    return error.strip() or "(no message)"
 
 
 def _step_error(entry: dict[str, Any]) -> str | None:
-    """A failed step's error with the step and the company it ran for, for the run's failures."""
+    """A failed step's error in one line (its first), with the step and the company it ran for."""
     text = _error_text(entry)
     if text is None:
         return None
     company = f" [{entry['company_id']}]" if entry.get("company_id") else ""
-    return f"{entry['step']}{company}: {text}"
+    return f"{entry['step']}{company}: {text.splitlines()[0][:300]}"
 
 
 def _overall(outcomes: dict[str, str]) -> str:

@@ -90,8 +90,34 @@ def test_one_companys_failed_pull_fails_the_run_and_says_why(settings: Settings)
     text = CliRunner().invoke(main, ["status"]).output
     assert "failed: pull [acme]: Baidu API 401: token expired for account acme-bd" in text
 
+    # `xunpan run` prints each step with the whole error it recorded
     lines = describe_steps(settings, run_id)
     assert lines[0].split()[:3] == ["pull", "failed", "[acme]"]
-    assert lines[0].endswith("Baidu API 401: token expired for account acme-bd")
+    assert "Baidu API 401: token expired for account acme-bd\nTraceback" in lines[0]
     assert lines[2].split()[:3] == ["ingest", "success", "[beta]"]
     assert "1 file(s) loaded" in lines[2]
+
+
+def test_a_failed_attempt_that_airflow_retried_successfully_is_not_a_failure(settings: Settings) -> None:
+    """Airflow retries a failed task (retries=2): the first attempt's entry says failed, the retry's
+    success. The run published, and its failures are empty."""
+    run_id = "scheduled__2026-03-12T22:00:00+00:00"
+    record_step(settings, run_id, "pull", "failed", {"company_id": "acme", "error": "read timed out"})
+    record_step(settings, run_id, "pull", "success", {"company_id": "acme", "pulled": {}})
+    record_step(settings, run_id, "build", "failed", {"error": "database is locked"})
+    record_step(settings, run_id, "build", "success", {"pass": 300, "warn": 0, "error": 0})
+    record_step(settings, run_id, "publish", "success", {"path": "serving.duckdb"})
+
+    (run,) = json.loads(CliRunner().invoke(main, ["status", "--json"]).output)["runs"]
+    assert run["steps"] == {"pull": "success", "build": "success", "publish": "success"}
+    assert (run["outcome"], run["failures"]) == ("published", [])
+    # the step lines still show every attempt, the failed one with its error
+    lines = describe_steps(settings, run_id)
+    assert [line.split()[:2] for line in lines] == [
+        ["pull", "failed"],
+        ["pull", "success"],
+        ["build", "failed"],
+        ["build", "success"],
+        ["publish", "success"],
+    ]
+    assert lines[2].endswith("database is locked") and "dbt: 300 passed, 0 warned, 0 errors" in lines[3]
