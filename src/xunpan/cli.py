@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -35,9 +35,10 @@ def main() -> None:
 
 
 def _yesterday() -> date:
-    from xunpan.config import BUSINESS_TZ
+    """The business day a run started now loads (the DAG's own rule, xunpan.pipeline)."""
+    from xunpan.pipeline import business_date_for
 
-    return datetime.now(BUSINESS_TZ).date() - timedelta(days=1)
+    return business_date_for(datetime.now(UTC))
 
 
 def business_date_option(help_text: str):

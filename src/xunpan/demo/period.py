@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-
-from xunpan.config import BUSINESS_TZ
+from datetime import UTC, date, datetime, timedelta
 
 
 def default_end_date(now: datetime | None = None) -> date:
-    """Yesterday in Asia/Shanghai: the last day a platform export made today can cover completely."""
-    current = now.astimezone(BUSINESS_TZ) if now is not None else datetime.now(BUSINESS_TZ)
-    return current.date() - timedelta(days=1)
+    """Yesterday in Asia/Shanghai: the last day a platform export made today can cover completely,
+    the business day the daily run loads (xunpan.pipeline.business_date_for)."""
+    from xunpan.pipeline import business_date_for
+
+    return business_date_for(now if now is not None else datetime.now(UTC))
 
 
 def month_end(day: date) -> date:
