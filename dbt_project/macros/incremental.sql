@@ -68,29 +68,34 @@
     {{ return(columns | reject('in', built) | list | length == 0) }}
 {%- endmacro %}
 
-{#- The rows of CTE `rows` whose `keys` (a company-day, a company's snapshot time) have a row from a
-    file loaded after every row this incremental table holds: the body of a CTE. The landing zone
-    is append-only and every file has its own, growing load_seq, so those keys are exactly the
-    ones a new or restated file touches (and Parquet's row-group statistics skip older files). -#}
-{#- A condition on a raw column for an incremental model's read of `relation` (a raw source): the
-    row's `column` value occurs in a file loaded after every row this table holds. A superset of
-    the rows rows_of_newly_loaded_keys keeps, applied before any cleaning: DuckDB pushes the
-    semi-join's range into the Parquet scan and skips the row groups of other days (1.5 s -> 0.2 s
-    for a restated day among 20,000,000 keyword rows). -#}
-{% macro in_newly_loaded(column, relation) -%}
-    {{ column }} in (
-        select {{ column }} from {{ relation }}
-        where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
-    )
+{#- `load_seq` is from a file loaded after every row this incremental table holds. The landing
+    zone is append-only and every file has its own, growing load_seq, so these are the rows of
+    new and restated files since the table was last built. -#}
+{% macro loaded_after_this() -%}
+    load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
 {%- endmacro %}
 
-{% macro rows_of_newly_loaded_keys(rows, keys) -%}
+{#- A condition on a raw column for an incremental model's read of `relation` (a raw source): the
+    row's `column` value occurs in a file loaded after every row this table holds. A superset of
+    the rows rows_to_restage keeps, applied before any cleaning: DuckDB pushes the semi-join's
+    range into the Parquet scan and skips the row groups of other days (1.5 s -> 0.2 s for a
+    restated day among 20,000,000 keyword rows). -#}
+{% macro in_newly_loaded(column, relation) -%}
+    {{ column }} in (select {{ column }} from {{ relation }} where {{ loaded_after_this() }})
+{%- endmacro %}
+
+{#- The rows of CTE `rows` an incremental run restages: those whose `keys` (a company-day, a
+    company's snapshot time) have a row from a newly loaded file; every row when `incremental` is
+    false (a first build, a full refresh). The body of a CTE. -#}
+{% macro rows_to_restage(rows, keys, incremental) -%}
+    {%- if incremental %}
     select {{ rows }}.*
     from {{ rows }}
     inner join (
-        select distinct {{ keys | join(', ') }}
-        from {{ rows }}
-        where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
+        select distinct {{ keys | join(', ') }} from {{ rows }} where {{ loaded_after_this() }}
     ) as newly_loaded
         on {{ same_keys(rows, 'newly_loaded', keys) }}
+    {%- else %}
+    select * from {{ rows }}
+    {%- endif %}
 {%- endmacro %}

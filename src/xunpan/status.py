@@ -35,7 +35,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
                 "steps": outcomes,
                 "outcome": _overall(outcomes),
                 "data_docs": audit.get("data_docs"),
-                "failures": [_step_error(s) for s in last if _step_error(s)] + audit.get("failures", []),
+                "failures": [e for e in map(_step_error, last) if e] + audit.get("failures", []),
                 "warnings": audit.get("warnings", []),
             }
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -85,14 +84,13 @@ def pipeline_superset(pipeline_run: PipelineRun):
     e2e test that opens its dashboards: set up and started once, stopped at the end of the session.
     Serving files are read per query (no result cache by default), so a test that publishes again
     sees its new figures on the same server."""
+    from recovery_helpers import free_port
+
     from xunpan.dashboards import setup_superset, start_superset, stop_superset
 
     settings = pipeline_run.settings
     setup_superset(settings)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     try:
-        yield start_superset(settings, port=port)
+        yield start_superset(settings, port=free_port())
     finally:
         stop_superset(settings)

@@ -29,7 +29,7 @@ touched_days as (
 
     select company_id, spend_date
     from {{ ref('stg_raw__ad_spend') }}
-    where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
+    where {{ loaded_after_this() }}
 
     union
 

@@ -28,7 +28,7 @@ touched_days as (
 
     select company_id, stat_date as date_day
     from {{ ref('stg_raw__platform_traffic') }}
-    where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
+    where {{ loaded_after_this() }}
 
     union
 

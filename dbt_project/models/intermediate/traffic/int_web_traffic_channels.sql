@@ -27,7 +27,7 @@ touched_days as (
 
     select distinct company_id, visit_date
     from {{ ref('stg_raw__web_traffic') }}
-    where load_seq > (select coalesce(max(load_seq), -1) from {{ this }})
+    where {{ loaded_after_this() }}
 
 ),
 {%- endif %}

@@ -37,11 +37,7 @@ with all_rows as (
 -- an incremental run re-ranks only the company-days a file loaded since has rows for
 raw_rows as (
 
-    {%- if incremental %}
-    {{ rows_of_newly_loaded_keys('all_rows', ['company_id', 'spend_date']) }}
-    {%- else %}
-    select * from all_rows
-    {%- endif %}
+    {{ rows_to_restage('all_rows', ['company_id', 'spend_date'], incremental) }}
 
 ),
 

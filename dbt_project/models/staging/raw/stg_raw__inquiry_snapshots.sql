@@ -87,11 +87,7 @@ normalised as (
 -- load wins, so the newest file always has rows in this table)
 snapshot_rows as (
 
-    {%- if incremental %}
-    {{ rows_of_newly_loaded_keys('normalised', ['company_id', 'snapshot_at_local']) }}
-    {%- else %}
-    select * from normalised
-    {%- endif %}
+    {{ rows_to_restage('normalised', ['company_id', 'snapshot_at_local'], incremental) }}
 
 ),
 
