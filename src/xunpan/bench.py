@@ -117,6 +117,9 @@ class Phase:
     # rows the publish wrote (the rest came unchanged with the previous serving file)
     published_rows: int = 0
     written_rows: int = 0
+    # rows of the gated marts the gate checked one by one (the rest only in aggregate)
+    gated_rows: int = 0
+    checked_rows: int = 0
 
     @property
     def run_s(self) -> float:
@@ -165,7 +168,8 @@ def _run_steps(settings: Settings, phase: Phase, business_date: dt.date, run_id:
         raise click.ClickException(f"bench inputs were refused: {ingested['quarantined'][:3]}")
     phase.steps["dbt build"], _ = _timed(lambda: step_build(settings, run_id, business_date))
     _read_dbt_nodes(settings, phase)
-    phase.steps["quality gate"], _ = _timed(lambda: step_audit(settings, business_date, run_id))
+    phase.steps["quality gate"], audited = _timed(lambda: step_audit(settings, business_date, run_id))
+    phase.checked_rows, phase.gated_rows = audited["rows_checked"], audited["rows"]
     phase.steps["publish"], published = _timed(lambda: step_publish(settings, run_id))
     written = published.get("written") or {}
     phase.written_rows = sum(written.values())
@@ -387,14 +391,16 @@ def write_report(out: Path, figures: dict[str, Any], load_before: float) -> str:
         "the project; `dbt run` is dbt's time running nodes on its threads; node seconds add up every "
         "node's time.",
         "",
-        "| phase | dbt step s | dbt run s | nodes | node s | slowest nodes (s) | publish: rows written of |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| phase | dbt step s | dbt run s | nodes | node s | slowest nodes (s) | gate: rows checked one by one of "
+        "| publish: rows written of |",
+        "|---|---:|---:|---:|---:|---|---|---|",
     ]
     for phase in (first, nxt, floor):
         slowest = ", ".join(f"{name} {seconds:.1f}" for name, seconds in phase.dbt_slowest)
         lines.append(
             f"| {phase.name} | {_s(phase.steps['dbt build'])} | {_s(phase.dbt_elapsed_s)} | {phase.dbt_nodes} "
-            f"| {_s(phase.dbt_node_s)} | {slowest} | {phase.written_rows:,} of {phase.published_rows:,} |"
+            f"| {_s(phase.dbt_node_s)} | {slowest} | {phase.checked_rows:,} of {phase.gated_rows:,} "
+            f"| {phase.written_rows:,} of {phase.published_rows:,} |"
         )
     lines += [
         "",

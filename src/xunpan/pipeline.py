@@ -210,6 +210,9 @@ def step_audit(settings: Settings, business_date: date, run_id: str) -> dict[str
         "failures": [str(f) for f in result.failures],
         "warnings": [str(w) for w in result.warnings],
         "data_docs": str(result.data_docs_index),
+        # rows of the gated marts, and how many were checked one by one (the changed days)
+        "rows": sum(result.row_counts.values()),
+        "rows_checked": sum(result.rows_checked.values()),
     }
     log.info("Data Docs for this run: %s", result.data_docs_index)
     if not result.success:

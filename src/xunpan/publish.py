@@ -148,7 +148,9 @@ def _pause_for_tests(settings: Settings) -> None:
         time.sleep(0.05)
 
 
-def _attach(con: duckdb.DuckDBPyConnection, source: Path, alias: str, schema: str) -> dict[str, list[str]]:
+def attach_read_only(
+    con: duckdb.DuckDBPyConnection, source: Path, alias: str, schema: str
+) -> dict[str, list[str]]:
     """Attach `source` read-only as `alias`; the relations of its `schema` with their column names."""
     con.execute(f"attach {_sql_string(str(source))} as {alias} (read_only)")
     rows = con.execute(
@@ -159,7 +161,7 @@ def _attach(con: duckdb.DuckDBPyConnection, source: Path, alias: str, schema: st
     return dict(rows)
 
 
-def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
     """(name, type) of every column `relation` (a table or a parenthesised query) gives."""
     return [(row[0], row[1]) for row in con.execute(f"describe {relation}").fetchall()]
 
@@ -177,36 +179,29 @@ def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _partition_of(columns: list[tuple[str, str]]) -> list[str]:
+def partition_of(columns: list[tuple[str, str]]) -> list[str]:
     """The columns a table's rows are compared by: company_id and the first DATE column, if any."""
     keys = [COMPANY_COLUMN] if any(name == COMPANY_COLUMN for name, _ in columns) else []
     keys += [name for name, kind in columns if kind == "DATE"][:1]
     return keys
 
 
-def _sync_table(
-    con: duckdb.DuckDBPyConnection, source_schema: str, name: str, where: str = "", params: Any = None
-) -> tuple[int, int]:
-    """Make main.<name> of the connected file hold exactly the rows of source_schema.<name> (`where`
-    filters them); returns its row count and how many rows were written.
+def mark_changed_partitions(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    target: str,
+    keys: list[str],
+    params: Any = None,
+    table: str = "_xunpan_changed",
+) -> str:
+    """Write temp table `table` with the partitions (`keys`) whose rows differ between two relations.
 
-    A table the file lacks, or holds with other columns or types, is created anew. Otherwise the
-    rows are compared per partition (`_partition_of`) by count and by the sum of their hashes
-    (DuckDB's 64-bit hash of the whole row, summed as a 128-bit integer, so the order of rows
-    does not matter and duplicates count), and only partitions that differ are replaced.
+    Rows are compared per partition by count and by the sum of their hashes (DuckDB's 64-bit hash
+    of the whole row, summed as a 128-bit integer, so the order of rows does not matter and
+    duplicates count); a partition only one side has differs. Both relations must have the same
+    columns. Returns a condition on rows aliased `t` that holds for the rows of those partitions.
+    The publish step replaces these partitions; the quality gate checks their rows one by one.
     """
-    target = f"main.{_quote(name)}"
-    source = f"(select * from {source_schema}.{_quote(name)}{where})"
-    columns = _columns(con, f"{source_schema}.{_quote(name)}")
-    try:
-        held = _columns(con, target)
-    except duckdb.CatalogException:  # a table the file does not hold yet
-        held = None
-    if held != columns:
-        con.execute(f"create or replace table {target} as select * from {source}", params)
-        rows = con.execute(f"select count(*) from {target}").fetchone()[0]
-        return rows, rows
-    keys = _partition_of(columns)
     listed = ", ".join(_quote(k) for k in keys)
     summary = f"count(*) as row_count, {_ROW_HASHES} as row_hashes"
     grouped = f"group by {listed}" if keys else ""
@@ -214,7 +209,7 @@ def _sync_table(
     picked = ", ".join(f"coalesce(s.{_quote(k)}, d.{_quote(k)}) as {_quote(k)}" for k in keys) or "1 as whole"
     con.execute(
         f"""
-        create or replace temp table _xunpan_changed as
+        create or replace temp table {table} as
         with s as (select {listed + ", " if keys else ""}{summary} from {source} as t {grouped}),
              d as (select {listed + ", " if keys else ""}{summary} from {target} as t {grouped})
         select {picked}
@@ -223,9 +218,32 @@ def _sync_table(
         """,
         params,
     )
-    in_changed = "exists (select 1 from _xunpan_changed as c where {})".format(
-        " and ".join(f"c.{_quote(k)} is not distinct from t.{_quote(k)}" for k in keys) or "true"
+    return "exists (select 1 from {} as c where {})".format(
+        table, " and ".join(f"c.{_quote(k)} is not distinct from t.{_quote(k)}" for k in keys) or "true"
     )
+
+
+def _sync_table(
+    con: duckdb.DuckDBPyConnection, source_schema: str, name: str, where: str = "", params: Any = None
+) -> tuple[int, int]:
+    """Make main.<name> of the connected file hold exactly the rows of source_schema.<name> (`where`
+    filters them); returns its row count and how many rows were written.
+
+    A table the file lacks, or holds with other columns or types, is created anew. Otherwise only
+    the partitions (`partition_of`) whose rows differ are replaced (`mark_changed_partitions`).
+    """
+    target = f"main.{_quote(name)}"
+    source = f"(select * from {source_schema}.{_quote(name)}{where})"
+    columns = relation_columns(con, f"{source_schema}.{_quote(name)}")
+    try:
+        held = relation_columns(con, target)
+    except duckdb.CatalogException:  # a table the file does not hold yet
+        held = None
+    if held != columns:
+        con.execute(f"create or replace table {target} as select * from {source}", params)
+        rows = con.execute(f"select count(*) from {target}").fetchone()[0]
+        return rows, rows
+    in_changed = mark_changed_partitions(con, source, target, partition_of(columns), params)
     con.execute(f"delete from {target} as t where {in_changed}")
     written = con.execute(f"insert into {target} select * from {source} as t where {in_changed}", params)
     written_rows = written.fetchone()[0]
@@ -287,7 +305,7 @@ def _copy_marts(
 
     def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         warehouse = settings.warehouse
-        relations = _attach(con, warehouse, "wh", MARTS_SCHEMA)
+        relations = attach_read_only(con, warehouse, "wh", MARTS_SCHEMA)
         if not relations:
             raise XunpanError(
                 f"{warehouse}: schema {MARTS_SCHEMA!r} holds no tables; expected the marts "
@@ -454,7 +472,7 @@ def _copy_company(source: Path, target: Path, company: str, previous: Path | Non
     con = _open_from(previous, target)
     try:
         counts: dict[str, int] = {}
-        relations = _attach(con, source, "src", "main")
+        relations = attach_read_only(con, source, "src", "main")
         _drop_tables_not_in(con, set(relations))
         for name, names in relations.items():
             where = f" where {COMPANY_COLUMN} = $company" if COMPANY_COLUMN in names else ""
@@ -576,7 +594,7 @@ def _copy_last_good(settings: Settings, source: Path, target: Path) -> dict[str,
     def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         counts = {
             name: _sync_table(con, "good.main", name)[0]
-            for name in _attach(con, source, "good", "main")
+            for name in attach_read_only(con, source, "good", "main")
             if not name.startswith(history.TABLE_PREFIX)
         }
         con.execute("detach good")

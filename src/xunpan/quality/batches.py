@@ -1,15 +1,27 @@
-"""Reads each published model from the warehouse into the DataFrame the gate validates.
+"""Reads the two batches the gate validates for each published model (see suites.py).
 
-Besides the model's own columns, a batch carries derived `check__*` columns for the checks GX
-cannot express on one DataFrame: the difference between the mart's monthly total and the
-staging total of the same company and month (reconciliation), and on the latest day's rows of
-fct_inquiries their count against the trailing 28-day mean (volume). Suite parameters carry what
-depends on the run: the run date's freshness bounds, the channel ids and the staging totals.
+Rows: the rows nobody has checked yet. Every row the dashboards show passed the gate of the run
+that published it, so only the partitions (company and day, or month: publish.partition_of) that
+differ from the published serving file are read, the same comparison publish makes to decide what
+to write. Every row is read when that comparison would not be sound: nothing is published, the
+published table has other columns, or the row suite or the channel ids it ran with have changed
+since (the published run's gate report holds a digest of both, `row_check_digest`).
+
+History: the whole table aggregated in SQL, one row per company and month: its row count, its
+newest date (freshness), the grain keys that occur more than once, and for the reconciled marts
+the month's total with its difference from the staging total of the same company and month. On
+fct_inquiries, the month of the latest day also carries that day's count against the trailing
+28-day mean (volume). Its size grows with months, not rows.
+
+Suite parameters carry what depends on the run: freshness bounds, channel ids, staging totals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,25 +29,61 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from xunpan.publish import attach_read_only, mark_changed_partitions, partition_of, relation_columns
 from xunpan.quality import suites
 from xunpan.quality.contract import CANONICAL_CHANNELS, PUBLISHED_MODELS, PublishedModel
 from xunpan.quality.reconciliation import AD_SPEND, ORDER_REVENUE, ReconciliationSource
 
+log = logging.getLogger(__name__)
+
 MARTS_SCHEMA = "marts"
+PUBLISHED_ALIAS = "published"
+# Duplicated grain keys named in the history batch's check column, per company and month.
+_DUPLICATES_NAMED = 3
+
+
+@dataclass(frozen=True)
+class Published:
+    """The serving file the dashboards show, and the row-check digest of each model it was gated with."""
+
+    path: Path
+    run_id: str
+    digests: dict[str, str]
+
+
+@dataclass
+class ModelBatches:
+    rows: pd.DataFrame
+    history: pd.DataFrame
+    table_rows: int
+    # Why rows holds every row rather than the changed partitions; None when it holds only those.
+    all_rows_because: str | None
 
 
 @dataclass
 class Batches:
-    frames: dict[str, pd.DataFrame]
+    models: dict[str, ModelBatches]
     parameters: dict[str, Any]
+    # model -> digest of its row suite and the parameters its rows were checked with
+    digests: dict[str, str] = field(default_factory=dict)
     # Published models that are not in the warehouse at all.
     missing_models: list[str] = field(default_factory=list)
     # Reconciliation sources that could not be read (their check columns are NULL).
     missing_sources: list[str] = field(default_factory=list)
 
 
+def row_check_digest(suite_file: Path, channel_ids: list[str]) -> str:
+    """What a row's verdict depends on besides the row: its suite as committed, and the channel ids."""
+    digest = hashlib.sha256(suite_file.read_bytes())
+    digest.update(json.dumps(channel_ids).encode())
+    return digest.hexdigest()
+
+
 def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+    rows = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_catalog = current_database()"
+    ).fetchall()
     return {r[0] for r in rows}
 
 
@@ -48,65 +96,141 @@ def _reconciled(model: PublishedModel) -> tuple[ReconciliationSource, str, str] 
     return None
 
 
-def _model_sql(model: PublishedModel, relations: set[str], run_date: dt.date) -> str:
-    table = f'{MARTS_SCHEMA}."{model.name}"'
+def _table(model: PublishedModel) -> str:
+    return f'{MARTS_SCHEMA}."{model.name}"'
+
+
+def _month(column: str) -> str:
+    return f"cast(date_trunc('month', {column}) as date)"
+
+
+def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) -> str:
+    """One row per company and month of the whole table, with the history suite's columns."""
+    table = _table(model)
+    freshness = model.freshness_column
+    month = suites.MONTH_COLUMN
+    keys = ", ".join(f'"{c}"' for c in model.grain)
+    key_text = " || ' ' || ".join(
+        f"'{c}=' || coalesce(cast(\"{c}\" as varchar), 'NULL')" for c in model.grain
+    )
+    measure_select, measure_joins, extra = "", "", ""
+    # A monthly model's freshness column is the month itself: one column, not two.
+    newest = "" if freshness == month else f", months.{freshness}"
+    ctes = [
+        f"""months as (
+            select company_id, {_month(freshness)} as {month}, count(*) as {suites.ROW_COUNT_COLUMN}
+                   {"" if freshness == month else f", max({freshness}) as {freshness}"}
+            from {table} group by 1, 2
+        )""",
+        # A duplicated key is counted in the month of its first row.
+        f"""duplicates as (
+            select company_id, {month},
+                   string_agg(key_text || ' (' || copies || 'x)', '; ' order by key_text)
+                       filter (where rank <= {_DUPLICATES_NAMED})
+                   || case when count(*) > {_DUPLICATES_NAMED}
+                           then ' ... (' || count(*) || ' keys)' else '' end as duplicate_keys
+            from (
+                select company_id, {month}, key_text, copies,
+                       row_number() over (partition by company_id, {month} order by key_text) as rank
+                from (
+                    select any_value(company_id) as company_id, min({_month(freshness)}) as {month},
+                           {key_text} as key_text, count(*) as copies
+                    from {table} group by {keys} having count(*) > 1
+                )
+            )
+            group by 1, 2
+        )""",
+    ]
     reconciled = _reconciled(model)
     if reconciled is not None:
         source, measure, column = reconciled
-        month = f"cast(date_trunc('month', {model.freshness_column}) as date)"
-        if source.relation not in relations:
-            return f"select m.*, cast(null as double) as {column} from {table} as m"
-        return f"""
-            with mart_months as (
-                select company_id, {month} as month_start, sum({measure}) as total_cny
-                from {table} group by 1, 2
-            ),
-            source_months as ({source.monthly_sql}),
-            differences as (
-                select mart_months.company_id, mart_months.month_start,
-                       cast(mart_months.total_cny - coalesce(source_months.total_cny, 0) as double)
-                           as difference_cny
-                from mart_months
-                left join source_months using (company_id, month_start)
+        if source.relation in relations:
+            ctes += [
+                f"totals as (select company_id, {_month(freshness)} as {month}, sum({measure}) as {measure} "
+                f"from {table} group by 1, 2)",
+                f"source_months as ({source.monthly_sql})",
+            ]
+            difference = f"cast(totals.{measure} - coalesce(source_months.total_cny, 0) as double)"
+            measure_joins = (
+                f"left join totals using (company_id, {month}) "
+                f"left join source_months on source_months.company_id = months.company_id "
+                f"and source_months.month_start = months.{month}"
             )
-            select m.*, differences.difference_cny as {column}
-            from {table} as m
-            left join differences
-                on differences.company_id = m.company_id
-                and differences.month_start = cast(date_trunc('month', m.{model.freshness_column}) as date)
-        """
+        else:
+            ctes.append(
+                f"totals as (select company_id, {_month(freshness)} as {month}, sum({measure}) as {measure} "
+                f"from {table} group by 1, 2)"
+            )
+            difference = "cast(null as double)"
+            measure_joins = f"left join totals using (company_id, {month})"
+        measure_select = f", totals.{measure}, {difference} as {column}"
     if model.name == "fct_inquiries":
-        return f"""
-            with daily as (
+        ctes += [
+            f"""daily as (
                 select company_id, received_date, count(*) as inquiries
                 from {table} where received_date <= date '{run_date.isoformat()}' group by 1, 2
-            ),
-            latest as (
+            )""",
+            """latest as (
                 select company_id, max(received_date) as latest_date, min(received_date) as first_date
                 from daily group by 1
-            ),
-            volume as (
-                select latest.company_id, latest.latest_date,
-                       sum(case when daily.received_date = latest.latest_date then daily.inquiries end)
-                           as latest_inquiries,
-                       sum(case when daily.received_date < latest.latest_date then daily.inquiries end)
-                           / 28.0 as trailing_mean,
-                       latest.first_date <= latest.latest_date - 28 as has_history
+            )""",
+            f"""volume as (
+                select latest.company_id, {_month("latest.latest_date")} as {month},
+                       case when latest.first_date <= latest.latest_date - 28
+                                 and sum(case when daily.received_date < latest.latest_date
+                                              then daily.inquiries end) > 0
+                            then sum(case when daily.received_date = latest.latest_date
+                                          then daily.inquiries end)
+                                 / (sum(case when daily.received_date < latest.latest_date
+                                             then daily.inquiries end) / 28.0)
+                       end as ratio
                 from latest
                 join daily
                     on daily.company_id = latest.company_id
                     and daily.received_date between latest.latest_date - 28 and latest.latest_date
                 group by latest.company_id, latest.latest_date, latest.first_date
-            )
-            select m.*,
-                   case when volume.has_history and volume.trailing_mean > 0
-                        then volume.latest_inquiries / volume.trailing_mean end
-                       as {suites.VOLUME_RATIO_COLUMN}
-            from {table} as m
-            left join volume
-                on volume.company_id = m.company_id and volume.latest_date = m.received_date
-        """
-    return f"select * from {table}"
+            )""",
+        ]
+        extra = f", volume.ratio as {suites.VOLUME_RATIO_COLUMN}"
+        measure_joins += f" left join volume using (company_id, {month})"
+    return f"""
+        with {", ".join(ctes)}
+        select months.company_id, months.{month}, months.{suites.ROW_COUNT_COLUMN}{newest},
+               duplicates.duplicate_keys as {suites.DUPLICATE_KEYS_COLUMN}
+               {measure_select}{extra}
+        from months
+        left join duplicates using (company_id, {month})
+        {measure_joins}
+        order by months.company_id, months.{month}
+    """
+
+
+def _rows_frame(
+    con: duckdb.DuckDBPyConnection,
+    model: PublishedModel,
+    published: Published | None,
+    published_tables: dict[str, list[str]],
+    digest: str,
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows to check one by one, and why they are all rows (None: only the changed partitions)."""
+    table = _table(model)
+    if published is None:
+        reason = "nothing is published yet"
+    elif published.digests.get(model.name) != digest:
+        reason = (
+            f"the published run {published.run_id} was not checked with this row suite and these channel ids"
+        )
+    elif model.name not in published_tables:
+        reason = f"the published file has no {model.name}"
+    else:
+        columns = relation_columns(con, table)
+        target = f'{PUBLISHED_ALIAS}.main."{model.name}"'
+        if relation_columns(con, target) != columns:
+            reason = f"the published {model.name} has other columns"
+        else:
+            in_changed = mark_changed_partitions(con, table, target, partition_of(columns))
+            return con.sql(f"select * from {table} as t where {in_changed}").df(), None
+    return con.sql(f"select * from {table}").df(), reason
 
 
 def _total_bounds(
@@ -140,23 +264,49 @@ def freshness_bounds(run_date: dt.date, freshness_days: int) -> tuple[dt.datetim
     return as_datetime, as_datetime.replace(day=1)
 
 
-def read_batches(warehouse: Path, run_date: dt.date, freshness_days: int) -> Batches:
-    """Open the warehouse read-only and build every published model's batch and the parameters."""
+def read_batches(
+    warehouse: Path,
+    run_date: dt.date,
+    freshness_days: int,
+    suites_dir: Path,
+    published: Published | None = None,
+) -> Batches:
+    """Open the warehouse read-only and build every published model's two batches and the parameters.
+
+    `suites_dir` holds the committed suites (expectations/expectations); `published` is what the
+    dashboards show now, if anything.
+    """
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        published_tables = (
+            {} if published is None else attach_read_only(con, published.path, PUBLISHED_ALIAS, "main")
+        )
         relations = _relations(con)
-        frames: dict[str, pd.DataFrame] = {}
+        channel_ids = _channel_ids(con, relations)
+        models: dict[str, ModelBatches] = {}
+        digests: dict[str, str] = {}
         missing_models: list[str] = []
         for model in PUBLISHED_MODELS:
             if f"{MARTS_SCHEMA}.{model.name}" not in relations:
                 missing_models.append(model.name)
                 continue
-            frames[model.name] = con.sql(_model_sql(model, relations, run_date)).df()
+            digests[model.name] = row_check_digest(suites_dir / f"{model.name}.json", channel_ids)
+            rows, reason = _rows_frame(con, model, published, published_tables, digests[model.name])
+            history = con.sql(_history_sql(model, relations, run_date)).df()
+            table_rows = int(history[suites.ROW_COUNT_COLUMN].sum())
+            models[model.name] = ModelBatches(rows, history, table_rows, reason)
+            log.info(
+                "%s: %d of %d rows to check row by row (%s)",
+                model.name,
+                len(rows),
+                table_rows,
+                reason or f"the partitions that differ from the published run {published.run_id}",
+            )
         spend_min, spend_max = _total_bounds(con, AD_SPEND, relations)
         revenue_min, revenue_max = _total_bounds(con, ORDER_REVENUE, relations)
         min_date, min_month = freshness_bounds(run_date, freshness_days)
         parameters = {
-            suites.PARAM_CHANNEL_IDS: _channel_ids(con, relations),
+            suites.PARAM_CHANNEL_IDS: channel_ids,
             suites.PARAM_FRESHNESS_MIN_DATE: min_date,
             suites.PARAM_FRESHNESS_MIN_MONTH: min_month,
             suites.PARAM_AD_SPEND_TOTAL_MIN: spend_min,
@@ -169,4 +319,4 @@ def read_batches(warehouse: Path, run_date: dt.date, freshness_days: int) -> Bat
         ]
     finally:
         con.close()
-    return Batches(frames, parameters, missing_models, missing_sources)
+    return Batches(models, parameters, digests, missing_models, missing_sources)

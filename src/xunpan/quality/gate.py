@@ -1,8 +1,11 @@
 """The audit step of write-audit-publish: Great Expectations checkpoints over every published model.
 
-`run_quality_gate` reads each model from the warehouse (read-only), runs its checkpoint from the
-committed file context in `expectations/`, builds the Data Docs under `settings.quality_dir` and
-returns what failed. Expectations whose meta says `severity: warning` only warn; any other
+`run_quality_gate` reads each model from the warehouse (read-only) as two batches (batches.py):
+the rows not yet checked, those of the days that differ from what is published, validated row by
+row; and the whole history aggregated in SQL by company and month. It runs both checkpoints from
+the committed file context in `expectations/`, builds the Data Docs under `settings.quality_dir`
+and returns what failed. Its cost grows with the changed days and the number of months, not with
+the rows of the history. Expectations whose meta says `severity: warning` only warn; any other
 failure blocks publishing. The caller decides what to do with a failed result (the DAG raises
 `QualityGateFailed` through `GateResult.raise_for_failure()`).
 """
@@ -20,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
 from xunpan.files import write_json_atomic
-from xunpan.publish import safe_run_id
+from xunpan.publish import current_publication, current_serving_file, safe_run_id
 from xunpan.quality import history, suites
-from xunpan.quality.batches import read_batches
+from xunpan.quality.batches import Published, read_batches
 from xunpan.quality.contract import PUBLISHED_MODELS
 from xunpan.quality.freshness import calendar_freshness_days
 from xunpan.quality.offline_docs import make_gx_site_offline
@@ -69,7 +72,11 @@ class GateResult:
     data_docs_index: Path
     report: Path
     evaluated: int = 0
+    # Rows of each model's table, and how many of them were checked row by row (the rest are
+    # published as they are and passed then); `checked_against` is that published run's id.
     row_counts: dict[str, int] = field(default_factory=dict)
+    rows_checked: dict[str, int] = field(default_factory=dict)
+    checked_against: str | None = None
     # The Data Docs page to open first for this run (its first failure's or warning's validation
     # page, else the index), and the data-quality dashboard.
     data_docs_page: str | None = None
@@ -82,6 +89,14 @@ class GateResult:
             f"{self.evaluated} expectations, {len(self.failures)} blocking failure(s), "
             f"{len(self.warnings)} warning(s)."
         ]
+        if self.row_counts:
+            against = (
+                f"the days that differ from run {self.checked_against}" if self.checked_against else "all"
+            )
+            lines.append(
+                f"Rows checked one by one: {sum(self.rows_checked.values()):,} of "
+                f"{sum(self.row_counts.values()):,} ({against}); every row in aggregate."
+            )
         if self.failures:
             lines.append("Blocking failures:")
             lines += [f"  - {f.describe()}" for f in self.failures]
@@ -107,6 +122,8 @@ class GateResult:
             "data_docs_index": str(self.data_docs_index),
             "report": str(self.report),
             "row_counts": self.row_counts,
+            "rows_checked": self.rows_checked,
+            "checked_against": self.checked_against,
             "data_docs_page": self.data_docs_page,
             "dashboard_url": self.dashboard_url,
         }
@@ -231,16 +248,19 @@ def stale_fx_warnings(warehouse: Path, max_age_days: int) -> list[FailedExpectat
     return warnings
 
 
-def prune_quality_results(settings: Settings, keep: int, current: str | None = None) -> list[str]:
+def prune_quality_results(
+    settings: Settings, keep: int, current: str | None = None, published: str | None = None
+) -> list[str]:
     """Delete validation results and Data Docs pages of all but the newest `keep` runs.
 
-    `current` (the run about to be validated) is never counted nor deleted.
+    `current` (the run about to be validated) is never counted nor deleted; nor is `published`
+    (the run whose marts the dashboards show: its report says how they were checked).
     """
     validations = settings.quality_dir / "validations"
     docs = settings.quality_dir / "data_docs" / "validations"
     newest: dict[str, float] = {}
     for run_dir in validations.glob("*/*"):
-        if run_dir.is_dir() and run_dir.name != current:
+        if run_dir.is_dir() and run_dir.name not in (current, published):
             newest[run_dir.name] = max(newest.get(run_dir.name, 0.0), run_dir.stat().st_mtime)
     ordered = sorted(newest, key=lambda name: newest[name], reverse=True)
     pruned = ordered[keep:]
@@ -269,12 +289,20 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
     # Public holidays (the trade calendar) do not count against the allowed gap: a Spring
     # Festival shutdown is not stale data (xunpan.quality.freshness).
     allowed = calendar_freshness_days(settings.dbt_project_dir / "seeds", run_date, settings.freshness_days)
-    batches = read_batches(settings.warehouse, run_date, allowed)
+    published = published_baseline(settings)
+    batches = read_batches(
+        settings.warehouse, run_date, allowed, settings.expectations_dir / "expectations", published
+    )
     gx_run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
 
     # Make room for this run first, so the Data Docs are built once and list only kept runs.
     keep = settings.quality_keep
-    pruned = prune_quality_results(settings, max(keep - 1, 0), current=run_name)
+    pruned = prune_quality_results(
+        settings,
+        max(keep - 1, 0),
+        current=run_name,
+        published=safe_run_id(published.run_id) if published else None,
+    )
     if pruned:
         log.info("pruned the quality results of %d old run(s)", len(pruned))
 
@@ -291,14 +319,17 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
     evaluated = 0
     results: list[tuple[Any, Any]] = []
     for model in PUBLISHED_MODELS:
-        frame = batches.frames.get(model.name)
-        if frame is None:
+        model_batches = batches.models.get(model.name)
+        if model_batches is None:
             continue
-        checkpoint = context.checkpoints.get(model.name)
-        outcome = checkpoint.run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=batches.parameters, run_id=gx_run_id
-        )
-        results += list(outcome.run_results.items())
+        rows_suite, history_suite = suites.suite_specs(model)
+        for spec, frame in ((rows_suite, model_batches.rows), (history_suite, model_batches.history)):
+            outcome = context.checkpoints.get(spec.name).run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=batches.parameters,
+                run_id=gx_run_id,
+            )
+            results += list(outcome.run_results.items())
     results += inquiry_gap_validations(context, settings, gx_run_id)  # platform vs register, warns only
 
     context.build_data_docs()
@@ -351,6 +382,7 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         for f in items
         if (f.suite, f.expectation_type, f.column) not in from_gx
     ]
+    all_rows = any(b.all_rows_because for b in batches.models.values())
     first_page = next((f.docs_page for f in failures + warnings if f.docs_page), None)
     run_page = first_page or index.resolve().as_uri()
     history.record_gate_run(
@@ -364,9 +396,8 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         freshness_limit_days=settings.freshness_days,
         companies={
             str(company)
-            for frame in batches.frames.values()
-            if "company_id" in frame.columns
-            for company in frame["company_id"].dropna().unique()
+            for model_batches in batches.models.values()
+            for company in model_batches.history["company_id"].dropna().unique()
         },
     )
     gate = GateResult(
@@ -378,7 +409,9 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         data_docs_index=index,
         report=report,
         evaluated=evaluated,
-        row_counts={name: len(frame) for name, frame in batches.frames.items()},
+        row_counts={name: b.table_rows for name, b in batches.models.items()},
+        rows_checked={name: len(b.rows) for name, b in batches.models.items()},
+        checked_against=published.run_id if published and not all_rows else None,
         data_docs_page=run_page,
         dashboard_url=settings.dashboard_url(DASHBOARD_SLUG),
     )
@@ -386,11 +419,30 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         **gate.as_dict(),
         "finished_at": finished_at.isoformat(),
         "missing_reconciliation_sources": batches.missing_sources,
+        # What the next run compares the published rows' checks with (batches.row_check_digest).
+        "row_check_digests": batches.digests,
+        "all_rows_because": {name: b.all_rows_because for name, b in batches.models.items()},
     }
     write_json_atomic(report, payload)
     write_json_atomic(settings.quality_dir / "latest.json", payload)
     log.info("%s", gate.summary())
     return gate
+
+
+def published_baseline(settings: Settings) -> Published | None:
+    """What the dashboards show now, with the row-check digests of the gate that let it through.
+
+    A publication whose gate report is gone (or predates the digests) has no digests, so every
+    row is checked again: rows are skipped only when it is known how they were checked.
+    """
+    publication = current_publication(settings)
+    path = current_serving_file(settings)
+    if publication is None or path is None or not publication.get("run_id"):
+        return None
+    run_id = str(publication["run_id"])
+    report = gate_report(settings, run_id) or {}
+    digests = report.get("row_check_digests") if report.get("success") else None
+    return Published(path, run_id, dict(digests or {}))
 
 
 def _docs_page(context: FileDataContext, key: Any) -> str | None:

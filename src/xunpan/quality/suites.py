@@ -6,10 +6,16 @@ the code generates.
 Every id is a UUID derived from the object's name, so regenerating changes nothing unless an
 expectation really changed, and a diff shows exactly that change.
 
+Each published model has two suites (batches.py reads their batches):
+  <model>            row by row, over the rows not yet checked: those of the days (partitions)
+                     that differ from what is published, every row when nothing comparable is
+  <model>__history   the whole history in aggregate, one row per company and month computed in
+                     SQL: not empty, fresh, one row per grain key, reconciled to the staging totals
+
 Layout (committed):
-  great_expectations.yml         stores, the pandas data source with one DataFrame asset per model
-  expectations/<model>.json      one suite per published model
-  validation_definitions/<model>.json, checkpoints/<model>.json
+  great_expectations.yml         stores, the pandas data source with one DataFrame asset per suite
+  expectations/<suite>.json      the suites
+  validation_definitions/<suite>.json, checkpoints/<suite>.json
 Validation results and Data Docs go to ${XUNPAN_QUALITY_DIR}, which the gate sets to
 `settings.quality_dir` under XUNPAN_HOME, so a run never writes into the checkout.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +38,14 @@ from xunpan.quality.contract import (
     PublishedModel,
 )
 
-# Derived columns the gate adds to a model's DataFrame (see batches.py), validated like any other.
+# The history suite's name is the model's with this suffix.
+HISTORY_SUFFIX = "__history"
+# Columns of a history batch (see batches.py): besides company_id and MONTH_COLUMN, ROW_COUNT_COLUMN,
+# the model's freshness column (its newest value in the month), the reconciled measure (the month's
+# total) and the derived check__* columns.
+MONTH_COLUMN = "month_start"
+ROW_COUNT_COLUMN = "row_count"
+DUPLICATE_KEYS_COLUMN = "check__duplicate_grain_keys"
 SPEND_RECONCILIATION_COLUMN = "check__spend_variable_vs_staging_cny"
 REVENUE_RECONCILIATION_COLUMN = "check__revenue_vs_staging_cny"
 VOLUME_RATIO_COLUMN = "check__volume_ratio_vs_trailing_28d"
@@ -52,7 +66,8 @@ VOLUME_RATIO_MAX = 4.0
 
 WARNING = "warning"
 DATASOURCE_NAME = "warehouse"
-BATCH_DEFINITION_NAME = "whole_table"
+ROWS_BATCH_DEFINITION = "rows_not_yet_checked"
+HISTORY_BATCH_DEFINITION = "whole_history_by_month"
 GX_VERSION_PIN = "1.24.1"
 
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/xunpan/xunpan/expectations")
@@ -85,11 +100,14 @@ def _expectation(
     }
 
 
+def history_suite_name(model: PublishedModel) -> str:
+    return model.name + HISTORY_SUFFIX
+
+
 def build_expectations(model: PublishedModel) -> list[dict[str, Any]]:
-    """The expectations of one published model's suite, in a fixed order."""
+    """The row suite of one published model, in a fixed order: what each row must satisfy."""
     s = model.name
     ex: list[dict[str, Any]] = [
-        _expectation(s, "expect_table_row_count_to_be_between", min_value=1),
         _expectation(
             s,
             "expect_table_columns_to_match_set",
@@ -98,17 +116,6 @@ def build_expectations(model: PublishedModel) -> list[dict[str, Any]]:
             notes="Every column of the data contract is present.",
         ),
     ]
-    if len(model.grain) > 1:
-        ex.append(
-            _expectation(
-                s,
-                "expect_compound_columns_to_be_unique",
-                column_list=list(model.grain),
-                notes=f"Grain: one row per {' x '.join(model.grain)}.",
-            )
-        )
-    else:
-        ex.append(_expectation(s, "expect_column_values_to_be_unique", column=model.grain[0]))
     ex += [_expectation(s, "expect_column_values_to_not_be_null", column=c) for c in model.required_not_null]
 
     if "channel_id" in model.columns:
@@ -193,6 +200,27 @@ def build_expectations(model: PublishedModel) -> list[dict[str, Any]]:
             )
         )
 
+    return ex
+
+
+def build_history_expectations(model: PublishedModel) -> list[dict[str, Any]]:
+    """The history suite of one published model: the whole table, aggregated by company and month."""
+    s = history_suite_name(model)
+    ex: list[dict[str, Any]] = [
+        _expectation(
+            s,
+            "expect_table_row_count_to_be_between",
+            min_value=1,
+            notes="The table is not empty: at least one company and month has rows.",
+        ),
+        _expectation(
+            s,
+            "expect_column_values_to_be_null",
+            column=DUPLICATE_KEYS_COLUMN,
+            notes=f"Grain over the whole history: one row per {' x '.join(model.grain)}; "
+            "a value names keys that occur more than once.",
+        ),
+    ]
     freshness_param = PARAM_FRESHNESS_MIN_MONTH if model.monthly else PARAM_FRESHNESS_MIN_DATE
     ex.append(
         _expectation(
@@ -205,7 +233,6 @@ def build_expectations(model: PublishedModel) -> list[dict[str, Any]]:
             notes="Freshness: the latest date is within XUNPAN_FRESHNESS_DAYS of the run date.",
         )
     )
-
     if "spend_variable_cny" in model.columns:
         ex += _reconciliation(
             s,
@@ -270,14 +297,49 @@ def _reconciliation(
     ]
 
 
-def build_suite(model: PublishedModel) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SuiteSpec:
+    """One suite with its DataFrame asset, batch definition, validation definition and checkpoint."""
+
+    name: str
+    model: PublishedModel
+    batch_definition: str
+    expectations: list[dict[str, Any]]
+    notes: str
+
+
+def suite_specs(model: PublishedModel) -> tuple[SuiteSpec, SuiteSpec]:
+    """The row suite and the history suite of one published model."""
+    audit = f"Audit of marts.{model.name} before it is published (generated by xunpan.quality.suites; do not edit by hand)"
+    return (
+        SuiteSpec(
+            model.name,
+            model,
+            ROWS_BATCH_DEFINITION,
+            build_expectations(model),
+            f"{audit}: every row of the days not yet published as they are now.",
+        ),
+        SuiteSpec(
+            history_suite_name(model),
+            model,
+            HISTORY_BATCH_DEFINITION,
+            build_history_expectations(model),
+            f"{audit}: the whole table, aggregated in SQL by company and month.",
+        ),
+    )
+
+
+def all_specs() -> list[SuiteSpec]:
+    return [spec for model in PUBLISHED_MODELS for spec in suite_specs(model)]
+
+
+def build_suite(spec: SuiteSpec) -> dict[str, Any]:
     return {
-        "expectations": build_expectations(model),
-        "id": stable_id("suite", model.name),
-        "meta": {"great_expectations_version": GX_VERSION_PIN, "grain": list(model.grain)},
-        "name": model.name,
-        "notes": f"Audit of marts.{model.name} before it is published (generated by "
-        "xunpan.quality.suites; do not edit by hand).",
+        "expectations": spec.expectations,
+        "id": stable_id("suite", spec.name),
+        "meta": {"great_expectations_version": GX_VERSION_PIN, "grain": list(spec.model.grain)},
+        "name": spec.name,
+        "notes": spec.notes,
     }
 
 
@@ -285,47 +347,47 @@ def _ref(kind: str, name: str) -> dict[str, str]:
     return {"id": stable_id(kind, name), "name": name}
 
 
-def build_validation_definition(model: PublishedModel) -> dict[str, Any]:
+def build_validation_definition(spec: SuiteSpec) -> dict[str, Any]:
     return {
         "data": {
-            "asset": _ref("asset", model.name),
+            "asset": _ref("asset", spec.name),
             "batch_definition": {
-                "id": stable_id("batch_definition", model.name),
-                "name": BATCH_DEFINITION_NAME,
+                "id": stable_id("batch_definition", spec.name),
+                "name": spec.batch_definition,
             },
             "datasource": _ref("datasource", DATASOURCE_NAME),
         },
-        "id": stable_id("validation_definition", model.name),
-        "name": model.name,
-        "suite": _ref("suite", model.name),
+        "id": stable_id("validation_definition", spec.name),
+        "name": spec.name,
+        "suite": _ref("suite", spec.name),
     }
 
 
-def build_checkpoint(model: PublishedModel) -> dict[str, Any]:
-    # One checkpoint per model: a DataFrame batch is passed at run time and GX gives every
+def build_checkpoint(spec: SuiteSpec) -> dict[str, Any]:
+    # One checkpoint per suite: a DataFrame batch is passed at run time and GX gives every
     # validation definition of a checkpoint the same batch parameters. The gate builds the
     # Data Docs once after all checkpoints ran, so no action here.
     return {
         "actions": [],
-        "id": stable_id("checkpoint", model.name),
-        "name": model.name,
+        "id": stable_id("checkpoint", spec.name),
+        "name": spec.name,
         "result_format": {"result_format": "SUMMARY", "partial_unexpected_count": 10},
-        "validation_definitions": [_ref("validation_definition", model.name)],
+        "validation_definitions": [_ref("validation_definition", spec.name)],
     }
 
 
 def build_config_yaml() -> str:
     assets = "".join(
-        f"""      {m.name}:
+        f"""      {spec.name}:
         type: dataframe
-        id: {stable_id("asset", m.name)}
+        id: {stable_id("asset", spec.name)}
         batch_metadata: {{}}
         batch_definitions:
-          {BATCH_DEFINITION_NAME}:
-            id: {stable_id("batch_definition", m.name)}
+          {spec.batch_definition}:
+            id: {stable_id("batch_definition", spec.name)}
             partitioner:
 """
-        for m in PUBLISHED_MODELS
+        for spec in all_specs()
     )
     return f"""# Great Expectations file context of xunpan: generated by `xunpan quality suites`.
 # Suites, validation definitions and checkpoints are committed here; validation results and
@@ -389,10 +451,10 @@ def _json(obj: Any) -> str:
 def generated_files() -> dict[str, str]:
     """Relative path inside expectations/ -> file content."""
     files = {"great_expectations.yml": build_config_yaml()}
-    for model in PUBLISHED_MODELS:
-        files[f"expectations/{model.name}.json"] = _json(build_suite(model))
-        files[f"validation_definitions/{model.name}.json"] = _json(build_validation_definition(model))
-        files[f"checkpoints/{model.name}.json"] = _json(build_checkpoint(model))
+    for spec in all_specs():
+        files[f"expectations/{spec.name}.json"] = _json(build_suite(spec))
+        files[f"validation_definitions/{spec.name}.json"] = _json(build_validation_definition(spec))
+        files[f"checkpoints/{spec.name}.json"] = _json(build_checkpoint(spec))
     return files
 
 

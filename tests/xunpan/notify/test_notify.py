@@ -69,7 +69,7 @@ def failed_gate() -> GateResult:
         ],
         warnings=[
             FailedExpectation(
-                "fct_inquiries",
+                "fct_inquiries__history",
                 "expect_column_values_to_be_between",
                 "check__volume_ratio_vs_trailing_28d",
                 "ratio 10.0",

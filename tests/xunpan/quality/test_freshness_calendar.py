@@ -90,6 +90,6 @@ def test_spring_festival_shutdown_publishes_but_stale_data_blocks(
     stale = run_quality_gate(settings, D(2026, 3, 2), "stale")
     assert not stale.success
     assert any(
-        f.suite == "fct_inquiries" and f.expectation_type == "expect_column_max_to_be_between"
+        f.suite == "fct_inquiries__history" and f.expectation_type == "expect_column_max_to_be_between"
         for f in stale.failures
     )

@@ -12,9 +12,12 @@ import pytest
 from gate_warehouse import RUN_DATE, build_warehouse
 
 from xunpan.config import Settings
+from xunpan.publish import publish
 from xunpan.quality import QualityGateFailed, last_gate, run_quality_gate
-from xunpan.quality.contract import PUBLISHED_MODELS
-from xunpan.quality.gate import FailedExpectation, GateResult, open_context
+from xunpan.quality.gate import FailedExpectation, GateResult, gate_report, open_context
+from xunpan.quality.suites import all_specs
+
+HISTORY = "__history"
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -38,14 +41,16 @@ def test_good_warehouse_passes_and_leaves_the_checkout_unchanged(settings: Setti
 
     assert result.success, result.summary()
     assert result.failures == [] and result.warnings == []
-    # Every expectation of every generated suite ran.
+    # Every expectation of every generated suite ran: each model's row suite and history suite.
     context = open_context(settings)
-    assert result.evaluated == sum(len(context.suites.get(m.name).expectations) for m in PUBLISHED_MODELS)
+    assert result.evaluated == sum(len(context.suites.get(s.name).expectations) for s in all_specs())
     assert result.row_counts["fct_inquiries"] == 80
+    # Nothing is published yet, so every row is checked one by one.
+    assert result.rows_checked == result.row_counts and result.checked_against is None
     assert result.data_docs_index.is_file()
     assert result.data_docs_index.parent == settings.quality_dir / "data_docs"
     run_dirs = list((settings.quality_dir / "validations").glob("*/scheduled__2026-03-10T00_00_00_00_00"))
-    assert sorted(d.parent.name for d in run_dirs) == sorted(m.name for m in PUBLISHED_MODELS)
+    assert sorted(d.parent.name for d in run_dirs) == sorted(s.name for s in all_specs())
     report = last_gate(settings)
     assert report is not None and report["success"] is True
     assert report["run_id"] == "scheduled__2026-03-10T00:00:00+00:00"
@@ -123,22 +128,25 @@ def test_reconciliation_freshness_and_missing_staging_are_blocking(
 
     assert not result.success
     cost = "mart_channel_cost_per_inquiry"
+    # Totals are checked over the whole history, by company and month (the history suites).
     recon = next(
-        f for f in result.failures if f.suite == cost and f.column == "check__spend_variable_vs_staging_cny"
+        f
+        for f in result.failures
+        if f.suite == cost + HISTORY and f.column == "check__spend_variable_vs_staging_cny"
     )
     assert recon.expectation_type == "expect_column_values_to_be_between"
-    assert "1.0" in recon.details
-    assert _named(result.failures, cost, "expect_column_sum_to_be_between", "spend_variable_cny")
+    assert "1 of 3 rows unexpected, e.g. [1.0]" in recon.details  # February, of three months
+    assert _named(result.failures, cost + HISTORY, "expect_column_sum_to_be_between", "spend_variable_cny")
     assert _named(
         result.failures,
-        "mart_channel_cost_per_inquiry_monthly",
+        "mart_channel_cost_per_inquiry_monthly" + HISTORY,
         "expect_column_values_to_be_between",
         "check__spend_variable_vs_staging_cny",
     )
     # Orders could not be read: the revenue reconciliation cannot pass.
     assert _named(
         result.failures,
-        "mart_product_margin",
+        "mart_product_margin" + HISTORY,
         "expect_column_values_to_not_be_null",
         "check__revenue_vs_staging_cny",
     )
@@ -149,8 +157,10 @@ def test_reconciliation_freshness_and_missing_staging_are_blocking(
         (cost, "date_day"),
         ("mart_channel_cost_per_inquiry_monthly", "month_start"),
     ]:
-        assert _named(result.failures, suite, "expect_column_max_to_be_between", column), suite
-    assert _named(result.warnings, "mart_product_margin", "expect_column_max_to_be_between", "month_start")
+        assert _named(result.failures, suite + HISTORY, "expect_column_max_to_be_between", column), suite
+    assert _named(
+        result.warnings, "mart_product_margin" + HISTORY, "expect_column_max_to_be_between", "month_start"
+    )
     report = json.loads(result.report.read_text(encoding="utf-8"))
     assert report["missing_reconciliation_sources"] == [
         "intermediate.int_order_lines_costed (imported order lines)"
@@ -164,7 +174,7 @@ def test_volume_jump_only_warns(settings: Settings) -> None:
 
     assert result.success, result.summary()
     assert [(w.suite, w.column) for w in result.warnings] == [
-        ("fct_inquiries", "check__volume_ratio_vs_trailing_28d")
+        ("fct_inquiries" + HISTORY, "check__volume_ratio_vs_trailing_28d")
     ]
     # 20 inquiries on the last day against 2 a day before it.
     assert "10.0" in result.warnings[0].details
@@ -207,3 +217,76 @@ def test_summary_lists_every_failure_and_warning() -> None:
         "Data Docs: /h/quality/data_docs/index.html",
     ]
     assert result.as_dict()["failures"][0]["column"] == "cost_cny"
+
+
+def test_after_a_publish_only_the_changed_days_are_checked_row_by_row(
+    settings: Settings, warehouse: Path
+) -> None:
+    first = run_quality_gate(settings, RUN_DATE, "day1")
+    assert first.success, first.summary()
+    publish(settings, "day1")
+
+    # Nothing changed: no row needs checking again, and the history is still checked whole.
+    same = run_quality_gate(settings, RUN_DATE, "day1-again")
+    assert same.success and same.checked_against == "day1"
+    assert set(same.rows_checked.values()) == {0}
+    assert same.row_counts == first.row_counts
+    assert "Rows checked one by one: 0 of 298 (the days that differ from run day1)" in same.summary(), (
+        same.summary()
+    )
+
+    # A restated day: its three channel rows differ from the published ones and are checked;
+    # a day the dashboards already show as it is now is not read again.
+    con = duckdb.connect(str(warehouse))
+    con.execute("""update marts.mart_channel_cost_per_inquiry set spend_fixed_cny = -81.64
+                   where channel_id = 'alibaba_intl' and date_day = date '2026-03-01'""")
+    con.close()
+    restated = run_quality_gate(settings, RUN_DATE, "day2")
+    assert restated.rows_checked["mart_channel_cost_per_inquiry"] == 3
+    assert restated.rows_checked["fct_inquiries"] == 0
+    assert {(f.suite, f.column) for f in restated.failures} == {
+        ("mart_channel_cost_per_inquiry", "spend_fixed_cny")
+    }
+    assert "1 of 3 rows unexpected, e.g. [-81.64]" in restated.failures[0].details
+    report = gate_report(settings, "day2")
+    assert report is not None and report["all_rows_because"]["fct_inquiries"] is None
+
+    # An inquiry copied onto the next day: each day's rows are fine on their own, the whole
+    # history's grain check names the key.
+    con = duckdb.connect(str(warehouse))
+    inquiry = con.execute("select min(inquiry_id) from marts.fct_inquiries").fetchone()[0]
+    con.execute(
+        """insert into marts.fct_inquiries
+           select * replace (cast(received_date + 1 as date) as received_date)
+           from marts.fct_inquiries where inquiry_id = ?""",
+        [inquiry],
+    )
+    con.close()
+    duplicated = run_quality_gate(settings, RUN_DATE, "day3")
+    grain = next(f for f in duplicated.failures if f.suite == "fct_inquiries__history")
+    assert grain.column == "check__duplicate_grain_keys"
+    assert f"company_id=acme inquiry_id={inquiry} (2x)" in grain.details
+    assert duplicated.rows_checked["fct_inquiries"] == 3  # the second day: 2 inquiries and the copy
+
+
+def test_every_row_is_checked_again_when_the_checks_changed_or_are_unknown(
+    settings: Settings, warehouse: Path
+) -> None:
+    assert run_quality_gate(settings, RUN_DATE, "day1").success
+    publish(settings, "day1")
+
+    # A channel leaves dim_channels: rows published under the old channel set are checked again.
+    con = duckdb.connect(str(warehouse))
+    con.execute("delete from marts.dim_channels where channel_id = 'baidu_seo'")
+    con.close()
+    narrowed = run_quality_gate(settings, RUN_DATE, "day2")
+    assert narrowed.rows_checked == narrowed.row_counts and narrowed.checked_against is None
+    assert _named(
+        narrowed.failures, "mart_channel_cost_per_inquiry", "expect_column_values_to_be_in_set", "channel_id"
+    )
+    assert "channel ids" in gate_report(settings, "day2")["all_rows_because"]["fct_inquiries"]
+
+    # The published run's gate report is gone: how its rows were checked is unknown.
+    (settings.quality_dir / "runs" / "day1.json").unlink()
+    unknown = run_quality_gate(settings, RUN_DATE, "day3")
+    assert unknown.rows_checked == unknown.row_counts

@@ -36,25 +36,34 @@ def test_generation_is_stable_and_written_where_asked(tmp_path: Path) -> None:
 
 def test_every_published_model_has_the_contract_checks() -> None:
     for model in PUBLISHED_MODELS:
-        suite = suites.build_suite(model)
-        assert suite["name"] == model.name
-        types = [e["type"] for e in suite["expectations"]]
-        columns = {e["kwargs"].get("column") for e in suite["expectations"]}
-        assert "expect_table_row_count_to_be_between" in types
-        assert "expect_column_max_to_be_between" in types  # freshness
-        assert set(model.grain) <= columns | set(
-            next(
-                e["kwargs"]["column_list"]
-                for e in suite["expectations"]
-                if e["type"] == "expect_compound_columns_to_be_unique"
-            )
+        rows, history = (suites.build_suite(spec) for spec in suites.suite_specs(model))
+        assert rows["name"] == model.name and history["name"] == model.name + "__history"
+        row_types = [e["type"] for e in rows["expectations"]]
+        history_types = [e["type"] for e in history["expectations"]]
+        # Row by row: every grain column is filled; over the whole history: not empty, fresh, and
+        # one row per grain key (a duplicate may lie in a day that did not change).
+        not_null = {
+            e["kwargs"]["column"]
+            for e in rows["expectations"]
+            if e["type"] == "expect_column_values_to_not_be_null"
+        }
+        assert set(model.grain) <= not_null
+        assert "expect_table_row_count_to_be_between" in history_types
+        assert "expect_column_max_to_be_between" in history_types  # freshness
+        assert {"expect_table_row_count_to_be_between", "expect_column_max_to_be_between"}.isdisjoint(
+            row_types
         )
-        ids = [e["id"] for e in suite["expectations"]]
+        assert any(
+            e["kwargs"].get("column") == suites.DUPLICATE_KEYS_COLUMN
+            and e["type"] == "expect_column_values_to_be_null"
+            for e in history["expectations"]
+        )
+        ids = [e["id"] for e in rows["expectations"] + history["expectations"]]
         assert len(ids) == len(set(ids))
         if model.has_funnel:
             pairs = [
                 (e["kwargs"]["column_A"], e["kwargs"]["column_B"])
-                for e in suite["expectations"]
+                for e in rows["expectations"]
                 if e["type"] == "expect_column_pair_values_a_to_be_greater_than_b"
             ]
             assert pairs == [
@@ -63,7 +72,9 @@ def test_every_published_model_has_the_contract_checks() -> None:
                 ("inquiries_intentional", "inquiries_effective"),
                 ("inquiries_effective", "inquiries_won"),
             ]
-    margin = suites.build_suite(next(m for m in PUBLISHED_MODELS if m.name == "mart_product_margin"))
+    margin = suites.build_suite(
+        suites.suite_specs(next(m for m in PUBLISHED_MODELS if m.name == "mart_product_margin"))[0]
+    )
     checked_non_negative = {
         e["kwargs"]["column"]
         for e in margin["expectations"]
@@ -76,30 +87,33 @@ def test_every_published_model_has_the_contract_checks() -> None:
 
 def test_only_tagged_expectations_are_warnings() -> None:
     warnings = {
-        (s["name"], e["kwargs"].get("column"))
-        for m in PUBLISHED_MODELS
-        for s in [suites.build_suite(m)]
-        for e in s["expectations"]
+        (spec.name, e["kwargs"].get("column"))
+        for spec in suites.all_specs()
+        for e in spec.expectations
         if e["meta"].get("severity") == "warning"
     }
     assert warnings == {
-        ("fct_inquiries", suites.VOLUME_RATIO_COLUMN),
+        ("fct_inquiries__history", suites.VOLUME_RATIO_COLUMN),
         ("mart_channel_cost_per_inquiry_monthly", "click_to_inquiry_rate"),
-        ("mart_product_margin", "month_start"),
+        ("mart_product_margin__history", "month_start"),
     }
 
 
 def test_checkpoints_reference_their_validation_definition(settings: Settings) -> None:
     root = settings.expectations_dir
-    for model in PUBLISHED_MODELS:
-        checkpoint = json.loads((root / "checkpoints" / f"{model.name}.json").read_text(encoding="utf-8"))
+    specs = suites.all_specs()
+    assert len(specs) == 2 * len(PUBLISHED_MODELS)
+    for spec in specs:
+        name = spec.name
+        checkpoint = json.loads((root / "checkpoints" / f"{name}.json").read_text(encoding="utf-8"))
         definition = json.loads(
-            (root / "validation_definitions" / f"{model.name}.json").read_text(encoding="utf-8")
+            (root / "validation_definitions" / f"{name}.json").read_text(encoding="utf-8")
         )
-        suite = json.loads((root / "expectations" / f"{model.name}.json").read_text(encoding="utf-8"))
-        assert checkpoint["validation_definitions"] == [{"id": definition["id"], "name": model.name}]
-        assert definition["suite"] == {"id": suite["id"], "name": model.name}
-        assert definition["data"]["asset"]["name"] == model.name
+        suite = json.loads((root / "expectations" / f"{name}.json").read_text(encoding="utf-8"))
+        assert checkpoint["validation_definitions"] == [{"id": definition["id"], "name": name}]
+        assert definition["suite"] == {"id": suite["id"], "name": name}
+        assert definition["data"]["asset"]["name"] == name
+        assert definition["data"]["batch_definition"]["name"] == spec.batch_definition
     config = (root / "great_expectations.yml").read_text(encoding="utf-8")
     assert "${XUNPAN_QUALITY_DIR}/validations/" in config
     assert "${XUNPAN_QUALITY_DIR}/data_docs/" in config
