@@ -278,6 +278,7 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
     Raises XunpanError only when the gate itself cannot run (no warehouse, no GX context).
     """
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     if not settings.warehouse.is_file():
         raise XunpanError(
@@ -332,7 +333,11 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
             results += list(outcome.run_results.items())
     results += inquiry_gap_validations(context, settings, gx_run_id)  # platform vs register, warns only
 
-    context.build_data_docs()
+    # Only this run's pages and the suites' are rendered; the kept runs' pages do not change.
+    context.build_data_docs(
+        resource_identifiers=[key for key, _ in results]
+        + [ExpectationSuiteIdentifier(name=spec.name) for spec in suites.all_specs()]
+    )
     # GX writes CDN addresses into every page; rewrite them to the vendored copies (offline_docs.py).
     make_gx_site_offline(settings.quality_dir / "data_docs", settings.repo)
 
