@@ -4,8 +4,8 @@ Rows: the rows nobody has checked yet. Every row the dashboards show passed the 
 that published it, so only the partitions (company and day, or month: publish.partition_of) that
 differ from the published serving file are read, the same comparison publish makes to decide what
 to write. Every row is read when that comparison would not be sound: nothing is published, the
-published table has other columns, or the row suite or the channel ids it ran with have changed
-since (the published run's gate report holds a digest of both, `row_check_digest`).
+published table has other columns, or the row suite or the parameters it ran with (the channel
+ids) have changed since (the published run's gate report holds a digest of both, `row_check_digest`).
 
 History: the whole table aggregated in SQL, one row per company and month: its row count, its
 newest date (freshness), the grain keys that occur more than once, and for the reconciled marts
@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,13 @@ class Batches:
     missing_sources: list[str] = field(default_factory=list)
 
 
-def row_check_digest(suite_file: Path, channel_ids: list[str]) -> str:
-    """What a row's verdict depends on besides the row: its suite as committed, and the channel ids."""
-    digest = hashlib.sha256(suite_file.read_bytes())
-    digest.update(json.dumps(channel_ids).encode())
+def row_check_digest(suite_file: Path, parameters: dict[str, Any]) -> str:
+    """What a row's verdict depends on besides the row: its suite as committed, and the values of
+    the run parameters that suite refers to (the channel ids today)."""
+    text = suite_file.read_bytes()
+    used = sorted(set(re.findall(r'"\$PARAMETER": "([^"]+)"', text.decode("utf-8"))))
+    digest = hashlib.sha256(text)
+    digest.update(json.dumps({name: parameters.get(name) for name in used}, default=str).encode())
     return digest.hexdigest()
 
 
@@ -218,7 +222,8 @@ def _rows_frame(
         reason = "nothing is published yet"
     elif published.digests.get(model.name) != digest:
         reason = (
-            f"the published run {published.run_id} was not checked with this row suite and these channel ids"
+            f"the published run {published.run_id} was not checked with this row suite and these "
+            "parameters (channel ids)"
         )
     elif model.name not in published_tables:
         reason = f"the published file has no {model.name}"
@@ -282,7 +287,18 @@ def read_batches(
             {} if published is None else attach_read_only(con, published.path, PUBLISHED_ALIAS, "main")
         )
         relations = _relations(con)
-        channel_ids = _channel_ids(con, relations)
+        spend_min, spend_max = _total_bounds(con, AD_SPEND, relations)
+        revenue_min, revenue_max = _total_bounds(con, ORDER_REVENUE, relations)
+        min_date, min_month = freshness_bounds(run_date, freshness_days)
+        parameters = {
+            suites.PARAM_CHANNEL_IDS: _channel_ids(con, relations),
+            suites.PARAM_FRESHNESS_MIN_DATE: min_date,
+            suites.PARAM_FRESHNESS_MIN_MONTH: min_month,
+            suites.PARAM_AD_SPEND_TOTAL_MIN: spend_min,
+            suites.PARAM_AD_SPEND_TOTAL_MAX: spend_max,
+            suites.PARAM_ORDER_REVENUE_TOTAL_MIN: revenue_min,
+            suites.PARAM_ORDER_REVENUE_TOTAL_MAX: revenue_max,
+        }
         models: dict[str, ModelBatches] = {}
         digests: dict[str, str] = {}
         missing_models: list[str] = []
@@ -290,7 +306,7 @@ def read_batches(
             if f"{MARTS_SCHEMA}.{model.name}" not in relations:
                 missing_models.append(model.name)
                 continue
-            digests[model.name] = row_check_digest(suites_dir / f"{model.name}.json", channel_ids)
+            digests[model.name] = row_check_digest(suites_dir / f"{model.name}.json", parameters)
             rows, reason = _rows_frame(con, model, published, published_tables, digests[model.name])
             history = con.sql(_history_sql(model, relations, run_date)).df()
             table_rows = int(history[suites.ROW_COUNT_COLUMN].sum())
@@ -302,18 +318,6 @@ def read_batches(
                 table_rows,
                 reason or f"the partitions that differ from the published run {published.run_id}",
             )
-        spend_min, spend_max = _total_bounds(con, AD_SPEND, relations)
-        revenue_min, revenue_max = _total_bounds(con, ORDER_REVENUE, relations)
-        min_date, min_month = freshness_bounds(run_date, freshness_days)
-        parameters = {
-            suites.PARAM_CHANNEL_IDS: channel_ids,
-            suites.PARAM_FRESHNESS_MIN_DATE: min_date,
-            suites.PARAM_FRESHNESS_MIN_MONTH: min_month,
-            suites.PARAM_AD_SPEND_TOTAL_MIN: spend_min,
-            suites.PARAM_AD_SPEND_TOTAL_MAX: spend_max,
-            suites.PARAM_ORDER_REVENUE_TOTAL_MIN: revenue_min,
-            suites.PARAM_ORDER_REVENUE_TOTAL_MAX: revenue_max,
-        }
         missing_sources = [
             f"{s.relation} ({s.name})" for s in (AD_SPEND, ORDER_REVENUE) if s.relation not in relations
         ]

@@ -73,10 +73,12 @@ class GateResult:
     report: Path
     evaluated: int = 0
     # Rows of each model's table, and how many of them were checked row by row (the rest are
-    # published as they are and passed then); `checked_against` is that published run's id.
+    # published as they are and passed then); `checked_against` is that published run's id, and
+    # `all_rows_because` says why a model's rows were all checked (None: only the changed days).
     row_counts: dict[str, int] = field(default_factory=dict)
     rows_checked: dict[str, int] = field(default_factory=dict)
     checked_against: str | None = None
+    all_rows_because: dict[str, str | None] = field(default_factory=dict)
     # The Data Docs page to open first for this run (its first failure's or warning's validation
     # page, else the index), and the data-quality dashboard.
     data_docs_page: str | None = None
@@ -90,12 +92,13 @@ class GateResult:
             f"{len(self.warnings)} warning(s)."
         ]
         if self.row_counts:
-            against = (
-                f"the days that differ from run {self.checked_against}" if self.checked_against else "all"
-            )
+            every = sorted(name for name, reason in self.all_rows_because.items() if reason)
+            scope = [f"the days that differ from run {self.checked_against}"] if self.checked_against else []
+            if every:
+                scope.append(f"every row of {', '.join(every)}: {self.all_rows_because[every[0]]}")
             lines.append(
                 f"Rows checked one by one: {sum(self.rows_checked.values()):,} of "
-                f"{sum(self.row_counts.values()):,} ({against}); every row in aggregate."
+                f"{sum(self.row_counts.values()):,} ({'; '.join(scope)}); every row in aggregate."
             )
         if self.failures:
             lines.append("Blocking failures:")
@@ -124,6 +127,7 @@ class GateResult:
             "row_counts": self.row_counts,
             "rows_checked": self.rows_checked,
             "checked_against": self.checked_against,
+            "all_rows_because": self.all_rows_because,
             "data_docs_page": self.data_docs_page,
             "dashboard_url": self.dashboard_url,
         }
@@ -387,7 +391,6 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         for f in items
         if (f.suite, f.expectation_type, f.column) not in from_gx
     ]
-    all_rows = any(b.all_rows_because for b in batches.models.values())
     first_page = next((f.docs_page for f in failures + warnings if f.docs_page), None)
     run_page = first_page or index.resolve().as_uri()
     history.record_gate_run(
@@ -416,7 +419,8 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         evaluated=evaluated,
         row_counts={name: b.table_rows for name, b in batches.models.items()},
         rows_checked={name: len(b.rows) for name, b in batches.models.items()},
-        checked_against=published.run_id if published and not all_rows else None,
+        checked_against=published.run_id if published else None,
+        all_rows_because={name: b.all_rows_because for name, b in batches.models.items()},
         data_docs_page=run_page,
         dashboard_url=settings.dashboard_url(DASHBOARD_SLUG),
     )
@@ -426,7 +430,6 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         "missing_reconciliation_sources": batches.missing_sources,
         # What the next run compares the published rows' checks with (batches.row_check_digest).
         "row_check_digests": batches.digests,
-        "all_rows_because": {name: b.all_rows_because for name, b in batches.models.items()},
     }
     write_json_atomic(report, payload)
     write_json_atomic(settings.quality_dir / "latest.json", payload)
