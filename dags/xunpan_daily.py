@@ -13,7 +13,10 @@ Runs at 06:00 Asia/Shanghai for the business day that just ended (the 2026-11-23
    to `quarantine/` with a reason file, the others still load.
 3. **build** — one `dbt build` (staging -> intermediate -> marts, with all dbt tests) on the
    warehouse file, once every company's ingest has finished and at least one succeeded. Only one
-   writer may hold DuckDB, hence the one-slot `xunpan_warehouse` pool.
+   writer may hold DuckDB, hence the one-slot `xunpan_warehouse` pool. The incremental tables
+   rebuild only the days with new files; the build is a full refresh when the run's param
+   `full_refresh` is true (trigger with config `{"full_refresh": true}`, or `xunpan run
+   --full-refresh`) and by itself when the dbt project or its settings changed since the last build.
 4. **audit** — the Great Expectations checkpoint over every published model; a failure stops
    the run here, alerts, and leaves yesterday's figures untouched (only the quality tables are
    republished beside them, so the 数据质量 Data quality dashboard shows the failure). Its log
@@ -36,7 +39,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import TriggerRule, dag, task, task_group
+from airflow.sdk import Param, TriggerRule, dag, task, task_group
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from xunpan.config import BUSINESS_TZ
@@ -62,6 +65,15 @@ COMPANY_LABEL = "{{ task.op_kwargs['company'] }}"
     },
     tags=["xunpan", "warehouse"],
     doc_md=__doc__,
+    params={
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            title="Full refresh",
+            description="Rebuild every day of the incremental tables (a backfill, after a change of "
+            "code or seeds); otherwise only the days with new files are rebuilt.",
+        )
+    },
 )
 def xunpan_daily():
     @task(multiple_outputs=False)
@@ -101,7 +113,12 @@ def xunpan_daily():
         from xunpan.config import Settings
         from xunpan.pipeline import business_date_for, step_build
 
-        return step_build(Settings.from_env(), context["run_id"], business_date_for(context["logical_date"]))
+        return step_build(
+            Settings.from_env(),
+            context["run_id"],
+            business_date_for(context["logical_date"]),
+            full_refresh=bool(context["params"].get("full_refresh")),
+        )
 
     @task(retries=0, multiple_outputs=False)
     def audit(built: dict, **context) -> dict:

@@ -56,13 +56,20 @@ def business_date_option(help_text: str):
 @main.command()
 @business_date_option("Business day to load (default: yesterday in Asia/Shanghai).")
 @click.option("--quiet", is_flag=True, help="Only print the outcome; the full log is in XUNPAN_HOME/logs.")
-def run(business_date: date, quiet: bool) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild every day of the incremental tables, not only the days with new files (a backfill).",
+)
+def run(business_date: date, quiet: bool, full_refresh: bool) -> None:
     """Run the daily DAG once through Airflow: ingest -> dbt build -> quality gate -> publish."""
     from xunpan.orchestration import run_dag_once
 
     settings = Settings.from_env()
     day = business_date
-    outcome = run_dag_once(settings, day, echo=not quiet)
+    outcome = run_dag_once(
+        settings, day, echo=not quiet, conf={"full_refresh": True} if full_refresh else None
+    )
     from xunpan.status import describe_steps
 
     for line in describe_steps(settings, outcome.run_id):

@@ -149,13 +149,16 @@ def dag_runs(settings: Settings, logical_date: datetime) -> list[dict[str, str]]
     return sorted(runs, key=lambda run: datetime.fromisoformat(run["run_after"]), reverse=True)
 
 
-def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> DagRunOutcome:
+def run_dag_once(
+    settings: Settings, business_date: date, echo: bool = True, conf: dict[str, object] | None = None
+) -> DagRunOutcome:
     """Run the daily DAG once for `business_date` with `airflow dags test` (in-process, recorded in
     Airflow's metadata DB) and return its final state. The full log goes to XUNPAN_HOME/logs.
 
     The state is Airflow's own record of the run (`airflow dags list-runs -o json`); the exit
     status of `airflow dags test` (non-zero when the run failed or never started) overrides a
-    recorded success, so a crash after the run finished is not reported as one.
+    recorded success, so a crash after the run finished is not reported as one. `conf` sets the
+    DAG's params for this run (e.g. {"full_refresh": True}).
     """
     settings.ensure_dirs()
     ensure_airflow_db(settings)
@@ -163,7 +166,14 @@ def run_dag_once(settings: Settings, business_date: date, echo: bool = True) -> 
     log_file = settings.logs / f"run-{business_date.isoformat()}.log"
     with log_file.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [airflow_bin(settings), "dags", "test", DAG_ID, logical.isoformat()],
+            [
+                airflow_bin(settings),
+                "dags",
+                "test",
+                DAG_ID,
+                logical.isoformat(),
+                *(["--conf", json.dumps(conf)] if conf else []),
+            ],
             env=airflow_env(settings),
             text=True,
             stdout=subprocess.PIPE,

@@ -177,21 +177,29 @@ def quarantined_in_run(settings: Settings, run_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def step_build(settings: Settings, run_id: str, business_date: date | None = None) -> dict[str, Any]:
+def step_build(
+    settings: Settings, run_id: str, business_date: date | None = None, full_refresh: bool = False
+) -> dict[str, Any]:
     """Run one `dbt build` over the warehouse (DuckDB has a single writer, so one process).
 
     With `business_date`, nothing after that day is reported: a day is complete only once it has
     ended, so data of the day in progress (a register exported at noon) moves no data-through date.
+    The build is a full refresh when asked (`full_refresh`, a backfill) or when the dbt project or
+    the Settings it reads changed since the warehouse was built (xunpan.transform.full_refresh_reason).
     """
-    from xunpan.transform import dbt_build
+    from xunpan.transform import dbt_build, full_refresh_reason, record_build_inputs
 
+    reason = "asked for" if full_refresh else full_refresh_reason(settings)
+    if reason:
+        log.warning("full refresh: every day of the incremental tables is rebuilt, because %s", reason)
     try:
         # the unit tests are the code's, not the data's: make test runs them (dbt_build)
-        result = dbt_build(settings, business_date=business_date, unit_tests=False)
+        result = dbt_build(settings, business_date=business_date, unit_tests=False, full_refresh=bool(reason))
     except Exception as exc:
-        record_step(settings, run_id, "build", "failed", {"error": str(exc)[:2000]})
+        record_step(settings, run_id, "build", "failed", {"error": str(exc)[:2000], "full_refresh": reason})
         raise
-    summary = result.as_dict()
+    record_build_inputs(settings)
+    summary = {**result.as_dict(), "full_refresh": reason}
     record_step(settings, run_id, "build", "success", summary)
     return summary
 

@@ -132,10 +132,17 @@ def describe_steps(settings: Settings, run_id: str | None) -> list[str]:
             detail = (
                 f"dbt: {entry.get('pass')} passed, {entry.get('warn')} warned, {entry.get('error')} errors"
             )
+            if entry.get("full_refresh"):
+                detail += f"; full refresh because {entry['full_refresh']}"
         elif step == "audit":
+            checked = (
+                f"; {entry['rows_checked']:,} of {entry['rows']:,} rows checked one by one"
+                if entry.get("rows") is not None
+                else ""
+            )
             detail = (
                 f"{len(entry.get('failures', []))} blocking failure(s), "
-                f"{len(entry.get('warnings', []))} warning(s); data docs: {entry.get('data_docs')}"
+                f"{len(entry.get('warnings', []))} warning(s){checked}; data docs: {entry.get('data_docs')}"
             )
         elif step == "publish":
             detail = f"serving file {entry.get('path')}"

@@ -7,6 +7,7 @@ profile reads the warehouse path and the raw landing folder from the environment
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from xunpan.config import Settings
 from xunpan.errors import XunpanError
+from xunpan.files import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -225,11 +227,89 @@ def with_settings_vars(settings: Settings, args: list[str]) -> list[str]:
     return [*rest, "--vars", json.dumps(merged, default=str)]
 
 
+# --- When the incremental tables must be rebuilt whole --------------------------------------
+# An incremental table keeps each day as the code of its day built it. When the code that
+# computes the days changes (a model, a macro, a seed such as register_stage_labels or the
+# channel mappings, the project file) or a Settings value dbt reads, the days built before no
+# longer say what the new code would: the next build must be a full refresh. The build records
+# what it was built with beside the warehouse, and the daily build compares.
+
+# What decides the rows of a built table (tests and docs only check or describe them).
+_BUILT_FROM = ("dbt_project.yml", "models", "macros", "seeds", "snapshots")
+
+
+def _project_files(project_dir: Path) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for entry in _BUILT_FROM:
+        root = project_dir / entry
+        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in paths:
+            files[path.relative_to(project_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def build_inputs(settings: Settings) -> dict[str, object]:
+    """What the warehouse's tables are built from: each project file's hash, the vars, the target."""
+    return {
+        "files": _project_files(settings.dbt_project_dir),
+        "vars": json.loads(json.dumps(settings_vars(settings), default=str)),
+        "target": settings.dbt_target,
+    }
+
+
+def build_record_path(settings: Settings) -> Path:
+    """Beside the warehouse, so a copied or deleted warehouse takes its record with it or loses it."""
+    return settings.warehouse.with_name(settings.warehouse.name + ".built-from.json")
+
+
+def record_build_inputs(settings: Settings) -> None:
+    """After a successful build of the whole project: what it was built from."""
+    write_json_atomic(
+        build_record_path(settings),
+        {"built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **build_inputs(settings)},
+    )
+
+
+def full_refresh_reason(settings: Settings) -> str | None:
+    """Why the next build must rebuild every day of the incremental tables, or None.
+
+    None for a first build (there is no warehouse: every table is built whole anyway).
+    """
+    record_file = build_record_path(settings)
+    if not record_file.is_file():
+        if settings.dbt_target == "duckdb" and not settings.warehouse.is_file():
+            return None
+        return "there is no record of the dbt project the warehouse was built with"
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    except ValueError:
+        return f"{record_file} cannot be read"
+    now = build_inputs(settings)
+    before_files: dict[str, str] = record.get("files") or {}
+    changed = sorted(
+        name
+        for name in set(before_files) | set(now["files"])  # type: ignore[arg-type]
+        if before_files.get(name) != now["files"].get(name)  # type: ignore[union-attr]
+    )
+    reasons = []
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        reasons.append(f"the dbt project changed ({shown})")
+    if record.get("vars") != now["vars"]:
+        reasons.append(f"dbt vars from Settings changed ({record.get('vars')} -> {now['vars']})")
+    if record.get("target") != now["target"]:
+        reasons.append(f"the dbt target changed ({record.get('target')} -> {now['target']})")
+    if not reasons:
+        return None
+    return "; ".join(reasons) + f" since the build of {record.get('built_at')}"
+
+
 def dbt_build(
     settings: Settings,
     extra_args: list[str] | None = None,
     business_date: dt.date | None = None,
     unit_tests: bool = True,
+    full_refresh: bool = False,
 ) -> DbtResult:
     """`dbt build` (seeds, models, snapshots, data tests and unit tests) as one process over the warehouse.
 
@@ -244,8 +324,12 @@ def dbt_build(
 
     On Spark the unit tests are left out: their fixtures are SQL that DuckDB and PostgreSQL share
     (rendered before dbt's cross-database macros exist), and every model and data test still runs.
+
+    `full_refresh` rebuilds every day of the incremental tables (see full_refresh_reason).
     """
     args = list(extra_args or [])
+    if full_refresh:
+        args.append("--full-refresh")
     if not unit_tests or settings.dbt_target == "spark":
         args += ["--exclude-resource-type", "unit_test"]
     # set either way, so that a value left in the caller's environment never caps a build

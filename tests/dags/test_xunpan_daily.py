@@ -124,3 +124,11 @@ def _restriction(earliest: datetime):
 def test_business_date_mapping(logical: datetime, business: date) -> None:
     assert business_date_for(logical) == business
     assert business_date_for(logical_date_for(business)) == business
+
+
+def test_a_run_can_ask_for_a_full_refresh(dagbag: DagBag) -> None:
+    # `xunpan run --full-refresh` and a trigger with config {"full_refresh": true} set this param;
+    # a scheduled run keeps the default and rebuilds only the days with new files.
+    param = dagbag.dags["xunpan_daily"].params.get_param("full_refresh")
+    assert param.value is False
+    assert param.schema["type"] == "boolean"

@@ -40,13 +40,19 @@ import os
 import pendulum
 from airflow.sdk import DAG, task
 
-with DAG("xunpan_daily", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), catchup=False):
+with DAG(
+    "xunpan_daily",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    params={"full_refresh": False},
+):
 
     @task
-    def step():
+    def step(**context):
         if os.environ.get("ORCHESTRATION_TEST_FAIL"):
             raise RuntimeError("step failed on purpose")
-        print("step done")
+        print("step done, full_refresh:", context["params"]["full_refresh"])
 
     step()
 """
@@ -91,7 +97,12 @@ def test_xunpan_run_reports_airflows_state_of_the_run(tiny_repo: Settings, monke
     assert [r["state"] for r in first] == ["success"]
     assert f"xunpan_daily for 2026-01-20: success (run {first[0]['run_id']})" in ok.output
     log = tiny_repo.logs / "run-2026-01-20.log"
-    assert f"log: {log}" in ok.output and "step done" in log.read_text(encoding="utf-8")
+    assert f"log: {log}" in ok.output and "step done, full_refresh: False" in log.read_text(encoding="utf-8")
+
+    # --full-refresh reaches the run's params (the daily DAG's build task reads it).
+    refreshed = runner.invoke(main, ["run", "--date", day.isoformat(), "--quiet", "--full-refresh"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "step done, full_refresh: True" in log.read_text(encoding="utf-8")
 
     monkeypatch.setenv("ORCHESTRATION_TEST_FAIL", "1")
     failed = runner.invoke(main, ["run", "--date", day.isoformat(), "--quiet"])

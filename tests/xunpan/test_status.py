@@ -69,7 +69,7 @@ def test_status_names_the_published_file_the_run_and_its_figures(published: Sett
         ["publish", "success"],
     ]
     assert "0 file(s) loaded, 0 already loaded, 0 quarantined" in lines[0]
-    assert "0 blocking failure(s), 0 warning(s); data docs: " in lines[1]
+    assert "0 blocking failure(s), 0 warning(s); 298 of 298 rows checked one by one; data docs: " in lines[1]
     assert f"serving file {published.serving_current.resolve()}" in lines[2]
     assert describe_steps(published, "some other run") == []
 
@@ -121,3 +121,17 @@ def test_a_failed_attempt_that_airflow_retried_successfully_is_not_a_failure(set
         ["publish", "success"],
     ]
     assert lines[2].endswith("database is locked") and "dbt: 300 passed, 0 warned, 0 errors" in lines[3]
+
+
+def test_the_build_line_says_why_it_was_a_full_refresh(settings: Settings) -> None:
+    record_step(
+        settings,
+        "manual__refresh",
+        "build",
+        "success",
+        {"pass": 3, "warn": 0, "error": 0, "full_refresh": "the dbt project changed (seeds/channels.csv)"},
+    )
+    assert describe_steps(settings, "manual__refresh") == [
+        "  build    success  dbt: 3 passed, 0 warned, 0 errors; full refresh because the dbt project "
+        "changed (seeds/channels.csv)"
+    ]
