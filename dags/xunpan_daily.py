@@ -17,10 +17,11 @@ Runs at 06:00 Asia/Shanghai for the business day that just ended (the 2026-11-23
    rebuild only the days with new files; the build is a full refresh when the run's param
    `full_refresh` is true (trigger with config `{"full_refresh": true}`, or `xunpan run
    --full-refresh`) and by itself when the dbt project or its settings changed since the last build.
-4. **audit** — the Great Expectations checkpoint over every published model; a failure stops
-   the run here, alerts, and leaves yesterday's figures untouched (only the quality tables are
-   republished beside them, so the 数据质量 Data quality dashboard shows the failure). Its log
-   names the run's Data Docs page and the dashboard.
+4. **audit** — the Great Expectations checkpoints over every published model (the days that changed
+   row by row, the whole history in aggregate); a failure stops the run here, alerts, and leaves
+   yesterday's figures untouched (only the quality tables are republished beside them, so the
+   数据质量 Data quality dashboard shows the failure). Its log names the run's Data Docs page and
+   the dashboard.
 5. **publish** — copies the marts into a new serving file and switches Superset to it atomically.
 6. **report_rejected_files** — fails visibly when this run quarantined input files, after the good
    files were published; when a company's pull or ingest failed it is not run (upstream failed), so

@@ -187,18 +187,29 @@ def step_build(
     The build is a full refresh when asked (`full_refresh`, a backfill) or when the dbt project or
     the Settings it reads changed since the warehouse was built (xunpan.transform.full_refresh_reason).
     """
-    from xunpan.transform import dbt_build, full_refresh_reason, record_build_inputs
+    from xunpan.transform import (
+        build_inputs,
+        dbt_build,
+        forget_build_inputs,
+        full_refresh_reason,
+        record_build_inputs,
+    )
 
-    reason = "asked for" if full_refresh else full_refresh_reason(settings)
-    if reason:
-        log.warning("full refresh: every day of the incremental tables is rebuilt, because %s", reason)
+    reason = None
     try:
+        reason = "asked for" if full_refresh else full_refresh_reason(settings)
+        inputs = build_inputs(settings)
+        if reason:
+            log.warning("full refresh: every day of the incremental tables is rebuilt, because %s", reason)
+            # a refresh that fails part-way leaves some days refreshed and some not: the next
+            # build must refresh again, whatever the reason for this one
+            forget_build_inputs(settings)
         # the unit tests are the code's, not the data's: make test runs them (dbt_build)
         result = dbt_build(settings, business_date=business_date, unit_tests=False, full_refresh=bool(reason))
+        record_build_inputs(settings, inputs)
     except Exception as exc:
         record_step(settings, run_id, "build", "failed", {"error": str(exc)[:2000], "full_refresh": reason})
         raise
-    record_build_inputs(settings)
     summary = {**result.as_dict(), "full_refresh": reason}
     record_step(settings, run_id, "build", "success", summary)
     return summary

@@ -332,6 +332,17 @@ def _copy_marts(
     return _fill_serving_file(settings, target, copy, previous)
 
 
+def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """One table's checksum (see table_checksums); the connection's TimeZone must be UTC."""
+    columns = con.execute(f"describe {table}").fetchall()
+    # fetchall: a pending result would block the caller's next query on this connection
+    ((row_count, row_hashes),) = con.execute(
+        f"select count(*), coalesce({_ROW_HASHES}, 0) from {table} as t"
+    ).fetchall()
+    header = ";".join(f"{c[0]}:{c[1]}" for c in columns)
+    return hashlib.sha256(f"{header}\n{row_count}:{row_hashes}".encode()).hexdigest()
+
+
 def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
     """An order-independent SHA-256 of each table's column names, types, row count and rows.
 
@@ -354,18 +365,11 @@ def table_checksums(db_path: Path, schema: str = "main") -> dict[str, str]:
                 [schema],
             ).fetchall()
         ]
-        checksums: dict[str, str] = {}
-        for name in names:
-            if name.startswith("_xunpan") or name.startswith(history.TABLE_PREFIX):
-                continue
-            table = f"{_quote(schema)}.{_quote(name)}"
-            columns = con.execute(f"describe {table}").fetchall()
-            row_count, row_hashes = con.execute(
-                f"select count(*), coalesce({_ROW_HASHES}, 0) from {table} as t"
-            ).fetchone()
-            header = ";".join(f"{c[0]}:{c[1]}" for c in columns)
-            digest = f"{header}\n{row_count}:{row_hashes}"
-            checksums[name] = hashlib.sha256(digest.encode()).hexdigest()
+        checksums = {
+            name: table_checksum(con, f"{_quote(schema)}.{_quote(name)}")
+            for name in names
+            if not (name.startswith("_xunpan") or name.startswith(history.TABLE_PREFIX))
+        }
     finally:
         con.close()
     return checksums

@@ -234,7 +234,10 @@ def with_settings_vars(settings: Settings, args: list[str]) -> list[str]:
 # longer say what the new code would: the next build must be a full refresh. The build records
 # what it was built with beside the warehouse, and the daily build compares.
 
-# What decides the rows of a built table (tests and docs only check or describe them).
+# Where what decides the rows of a built table lives. The singular data tests (data-tests/) and
+# the docs only check or describe them; the yml files beside the models are counted whole, though
+# most of them are descriptions and tests, because they also carry model configs: a reworded
+# description costs one full refresh, a missed config change would cost wrong figures.
 _BUILT_FROM = ("dbt_project.yml", "models", "macros", "seeds", "snapshots")
 
 
@@ -244,6 +247,8 @@ def _project_files(project_dir: Path) -> dict[str, str]:
         root = project_dir / entry
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in paths:
+            if any(part.startswith(".") for part in path.relative_to(project_dir).parts):
+                continue  # an editor's swap file or a .DS_Store is not the project
             files[path.relative_to(project_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return files
 
@@ -253,8 +258,19 @@ def build_inputs(settings: Settings) -> dict[str, object]:
     return {
         "files": _project_files(settings.dbt_project_dir),
         "vars": json.loads(json.dumps(settings_vars(settings), default=str)),
-        "target": settings.dbt_target,
+        "target": _target_location(settings),
     }
+
+
+def _target_location(settings: Settings) -> str:
+    """The target and where it keeps its tables (the DuckDB file carries its record beside it)."""
+    if settings.dbt_target == "postgres":
+        where = f"{settings.pg_host}:{settings.pg_port}/{settings.pg_database}/{settings.pg_schema}"
+    elif settings.dbt_target == "spark":
+        where = f"{dbt_dir(settings) / 'spark'}/{settings.spark_schema}"
+    else:
+        return settings.dbt_target
+    return f"{settings.dbt_target} {where}"
 
 
 def build_record_path(settings: Settings) -> Path:
@@ -262,12 +278,18 @@ def build_record_path(settings: Settings) -> Path:
     return settings.warehouse.with_name(settings.warehouse.name + ".built-from.json")
 
 
-def record_build_inputs(settings: Settings) -> None:
-    """After a successful build of the whole project: what it was built from."""
+def record_build_inputs(settings: Settings, inputs: dict[str, object]) -> None:
+    """After a successful build of the whole project: what it was built from (build_inputs, taken
+    before the build, so a file changed while dbt ran is not recorded as built)."""
     write_json_atomic(
         build_record_path(settings),
-        {"built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **build_inputs(settings)},
+        {"built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **inputs},
     )
+
+
+def forget_build_inputs(settings: Settings) -> None:
+    """Before a full refresh: until it succeeds, the warehouse is not what any code built."""
+    build_record_path(settings).unlink(missing_ok=True)
 
 
 def full_refresh_reason(settings: Settings) -> str | None:
@@ -276,13 +298,15 @@ def full_refresh_reason(settings: Settings) -> str | None:
     None for a first build (there is no warehouse: every table is built whole anyway).
     """
     record_file = build_record_path(settings)
+    if settings.dbt_target == "duckdb" and not settings.warehouse.is_file():
+        return None
     if not record_file.is_file():
-        if settings.dbt_target == "duckdb" and not settings.warehouse.is_file():
-            return None
         return "there is no record of the dbt project the warehouse was built with"
     try:
         record = json.loads(record_file.read_text(encoding="utf-8"))
     except ValueError:
+        record = None
+    if not isinstance(record, dict):
         return f"{record_file} cannot be read"
     now = build_inputs(settings)
     before_files: dict[str, str] = record.get("files") or {}

@@ -7,8 +7,9 @@ import duckdb
 import pytest
 from dbt_homes import clone_home
 
+from xunpan.errors import XunpanError
 from xunpan.pipeline import step_build
-from xunpan.transform import build_record_path, full_refresh_reason
+from xunpan.transform import build_inputs, build_record_path, full_refresh_reason, record_build_inputs
 
 pytestmark = pytest.mark.slow
 
@@ -47,3 +48,19 @@ def test_a_warehouse_built_by_unknown_code_is_rebuilt_whole_once(built_acme, tmp
     assert not set().union(*after.values()) & set().union(*before.values())
     # recorded: the next daily build only does the new work
     assert full_refresh_reason(settings) is None
+
+
+def test_a_full_refresh_that_fails_is_made_again(built_acme, tmp_path):
+    settings = clone_home(built_acme.settings, tmp_path / "home")
+    record_build_inputs(settings, build_inputs(settings))
+    # a raw file dbt cannot read: the asked-for refresh (a backfill) fails part-way
+    broken = next(settings.raw.rglob("*.parquet"))
+    broken.write_bytes(b"not parquet")
+
+    with pytest.raises(XunpanError, match="dbt build"):
+        step_build(settings, "manual__backfill", full_refresh=True)
+
+    # some tables may be refreshed and some not: the next build must refresh again
+    assert (
+        full_refresh_reason(settings) == "there is no record of the dbt project the warehouse was built with"
+    )

@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from xunpan.publish import attach_read_only, mark_changed_partitions, partition_of, relation_columns
+from xunpan.publish import (
+    attach_read_only,
+    mark_changed_partitions,
+    partition_of,
+    relation_columns,
+    table_checksum,
+)
 from xunpan.quality import suites
 from xunpan.quality.contract import CANONICAL_CHANNELS, PUBLISHED_MODELS, PublishedModel
 from xunpan.quality.reconciliation import AD_SPEND, ORDER_REVENUE, ReconciliationSource
@@ -45,7 +50,8 @@ _DUPLICATES_NAMED = 3
 
 @dataclass(frozen=True)
 class Published:
-    """The serving file the dashboards show, and the row-check digest of each model it was gated with."""
+    """The serving file the dashboards show, and the row-check digest of each model whose published
+    table is the one that digest's gate checked (same checksum)."""
 
     path: Path
     run_id: str
@@ -67,17 +73,29 @@ class Batches:
     parameters: dict[str, Any]
     # model -> digest of its row suite and the parameters its rows were checked with
     digests: dict[str, str] = field(default_factory=dict)
+    # model -> checksum of the table checked (publish.table_checksum), to match with what is published
+    checksums: dict[str, str] = field(default_factory=dict)
     # Published models that are not in the warehouse at all.
     missing_models: list[str] = field(default_factory=list)
     # Reconciliation sources that could not be read (their check columns are NULL).
     missing_sources: list[str] = field(default_factory=list)
 
 
+def _parameters_in(node: Any) -> set[str]:
+    """The run parameters ({"$PARAMETER": name}) anywhere in a suite."""
+    if isinstance(node, dict):
+        found = {str(node["$PARAMETER"])} if "$PARAMETER" in node else set()
+        return found.union(*(_parameters_in(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_parameters_in(v) for v in node))
+    return set()
+
+
 def row_check_digest(suite_file: Path, parameters: dict[str, Any]) -> str:
     """What a row's verdict depends on besides the row: its suite as committed, and the values of
     the run parameters that suite refers to (the channel ids today)."""
     text = suite_file.read_bytes()
-    used = sorted(set(re.findall(r'"\$PARAMETER": "([^"]+)"', text.decode("utf-8"))))
+    used = sorted(_parameters_in(json.loads(text)))
     digest = hashlib.sha256(text)
     digest.update(json.dumps({name: parameters.get(name) for name in used}, default=str).encode())
     return digest.hexdigest()
@@ -108,6 +126,14 @@ def _month(column: str) -> str:
     return f"cast(date_trunc('month', {column}) as date)"
 
 
+def _same_month(left: str, right: str) -> str:
+    # NULL-safe: rows without a company or a date are a company-month of their own, not dropped
+    return (
+        f"{left}.company_id is not distinct from {right}.company_id "
+        f"and {left}.{suites.MONTH_COLUMN} is not distinct from {right}.{suites.MONTH_COLUMN}"
+    )
+
+
 def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) -> str:
     """One row per company and month of the whole table, with the history suite's columns."""
     table = _table(model)
@@ -117,15 +143,14 @@ def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) 
     key_text = " || ' ' || ".join(
         f"'{c}=' || coalesce(cast(\"{c}\" as varchar), 'NULL')" for c in model.grain
     )
-    measure_select, measure_joins, extra = "", "", ""
     # A monthly model's freshness column is the month itself: one column, not two.
-    newest = "" if freshness == month else f", months.{freshness}"
+    aggregates = [f"count(*) as {suites.ROW_COUNT_COLUMN}"]
+    if freshness != month:
+        aggregates.append(f"max({freshness}) as {freshness}")
+    selected = [f"months.{c}" for c in ("company_id", month, suites.ROW_COUNT_COLUMN)]
+    selected += [] if freshness == month else [f"months.{freshness}"]
+    selected.append(f"duplicates.duplicate_keys as {suites.DUPLICATE_KEYS_COLUMN}")
     ctes = [
-        f"""months as (
-            select company_id, {_month(freshness)} as {month}, count(*) as {suites.ROW_COUNT_COLUMN}
-                   {"" if freshness == month else f", max({freshness}) as {freshness}"}
-            from {table} group by 1, 2
-        )""",
         # A duplicated key is counted in the month of its first row.
         f"""duplicates as (
             select company_id, {month},
@@ -145,29 +170,20 @@ def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) 
             group by 1, 2
         )""",
     ]
+    joins = [f"left join duplicates on {_same_month('duplicates', 'months')}"]
     reconciled = _reconciled(model)
     if reconciled is not None:
         source, measure, column = reconciled
+        aggregates.append(f"sum({measure}) as {measure}")
+        selected.append(f"months.{measure}")
         if source.relation in relations:
-            ctes += [
-                f"totals as (select company_id, {_month(freshness)} as {month}, sum({measure}) as {measure} "
-                f"from {table} group by 1, 2)",
-                f"source_months as ({source.monthly_sql})",
-            ]
-            difference = f"cast(totals.{measure} - coalesce(source_months.total_cny, 0) as double)"
-            measure_joins = (
-                f"left join totals using (company_id, {month}) "
-                f"left join source_months on source_months.company_id = months.company_id "
-                f"and source_months.month_start = months.{month}"
+            ctes.append(f"source_months as ({source.monthly_sql})")
+            joins.append(f"left join source_months on {_same_month('source_months', 'months')}")
+            selected.append(
+                f"cast(months.{measure} - coalesce(source_months.total_cny, 0) as double) as {column}"
             )
         else:
-            ctes.append(
-                f"totals as (select company_id, {_month(freshness)} as {month}, sum({measure}) as {measure} "
-                f"from {table} group by 1, 2)"
-            )
-            difference = "cast(null as double)"
-            measure_joins = f"left join totals using (company_id, {month})"
-        measure_select = f", totals.{measure}, {difference} as {column}"
+            selected.append(f"cast(null as double) as {column}")
     if model.name == "fct_inquiries":
         ctes += [
             f"""daily as (
@@ -190,21 +206,22 @@ def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) 
                        end as ratio
                 from latest
                 join daily
-                    on daily.company_id = latest.company_id
+                    on daily.company_id is not distinct from latest.company_id
                     and daily.received_date between latest.latest_date - 28 and latest.latest_date
                 group by latest.company_id, latest.latest_date, latest.first_date
             )""",
         ]
-        extra = f", volume.ratio as {suites.VOLUME_RATIO_COLUMN}"
-        measure_joins += f" left join volume using (company_id, {month})"
+        joins.append(f"left join volume on {_same_month('volume', 'months')}")
+        selected.append(f"volume.ratio as {suites.VOLUME_RATIO_COLUMN}")
+    months = f"""months as (
+            select company_id, {_month(freshness)} as {month}, {", ".join(aggregates)}
+            from {table} group by 1, 2
+        )"""
     return f"""
-        with {", ".join(ctes)}
-        select months.company_id, months.{month}, months.{suites.ROW_COUNT_COLUMN}{newest},
-               duplicates.duplicate_keys as {suites.DUPLICATE_KEYS_COLUMN}
-               {measure_select}{extra}
+        with {", ".join([months, *ctes])}
+        select {", ".join(selected)}
         from months
-        left join duplicates using (company_id, {month})
-        {measure_joins}
+        {" ".join(joins)}
         order by months.company_id, months.{month}
     """
 
@@ -215,15 +232,16 @@ def _rows_frame(
     published: Published | None,
     published_tables: dict[str, list[str]],
     digest: str,
+    no_baseline: str,
 ) -> tuple[pd.DataFrame, str | None]:
     """The rows to check one by one, and why they are all rows (None: only the changed partitions)."""
     table = _table(model)
     if published is None:
-        reason = "nothing is published yet"
+        reason = no_baseline
     elif published.digests.get(model.name) != digest:
         reason = (
-            f"the published run {published.run_id} was not checked with this row suite and these "
-            "parameters (channel ids)"
+            f"the published rows are not known to be the ones run {published.run_id}'s gate checked "
+            "with this row suite and these parameters (channel ids)"
         )
     elif model.name not in published_tables:
         reason = f"the published file has no {model.name}"
@@ -283,9 +301,15 @@ def read_batches(
     """
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        published_tables = (
-            {} if published is None else attach_read_only(con, published.path, PUBLISHED_ALIAS, "main")
-        )
+        con.execute("set TimeZone = 'UTC'")  # as publish's checksums are taken
+        published_tables: dict[str, list[str]] = {}
+        no_baseline = "nothing is published yet"
+        if published is not None:
+            try:
+                published_tables = attach_read_only(con, published.path, PUBLISHED_ALIAS, "main")
+            except duckdb.Error as exc:
+                no_baseline = f"the published file {published.path.name} cannot be read ({exc})"
+                published = None
         relations = _relations(con)
         spend_min, spend_max = _total_bounds(con, AD_SPEND, relations)
         revenue_min, revenue_max = _total_bounds(con, ORDER_REVENUE, relations)
@@ -301,13 +325,17 @@ def read_batches(
         }
         models: dict[str, ModelBatches] = {}
         digests: dict[str, str] = {}
+        checksums: dict[str, str] = {}
         missing_models: list[str] = []
         for model in PUBLISHED_MODELS:
             if f"{MARTS_SCHEMA}.{model.name}" not in relations:
                 missing_models.append(model.name)
                 continue
             digests[model.name] = row_check_digest(suites_dir / f"{model.name}.json", parameters)
-            rows, reason = _rows_frame(con, model, published, published_tables, digests[model.name])
+            checksums[model.name] = table_checksum(con, _table(model))
+            rows, reason = _rows_frame(
+                con, model, published, published_tables, digests[model.name], no_baseline
+            )
             history = con.sql(_history_sql(model, relations, run_date)).df()
             table_rows = int(history[suites.ROW_COUNT_COLUMN].sum())
             models[model.name] = ModelBatches(rows, history, table_rows, reason)
@@ -323,4 +351,4 @@ def read_batches(
         ]
     finally:
         con.close()
-    return Batches(models, parameters, digests, missing_models, missing_sources)
+    return Batches(models, parameters, digests, checksums, missing_models, missing_sources)

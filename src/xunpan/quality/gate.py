@@ -4,8 +4,8 @@
 the rows not yet checked, those of the days that differ from what is published, validated row by
 row; and the whole history aggregated in SQL by company and month. It runs both checkpoints from
 the committed file context in `expectations/`, builds the Data Docs under `settings.quality_dir`
-and returns what failed. Its cost grows with the changed days and the number of months, not with
-the rows of the history. Expectations whose meta says `severity: warning` only warn; any other
+and returns what failed. Validation grows with the changed days and the number of months; what
+grows with the history's rows is DuckDB's scans (the partition comparison and the aggregates). Expectations whose meta says `severity: warning` only warn; any other
 failure blocks publishing. The caller decides what to do with a failed result (the DAG raises
 `QualityGateFailed` through `GateResult.raise_for_failure()`).
 """
@@ -92,10 +92,12 @@ class GateResult:
             f"{len(self.warnings)} warning(s)."
         ]
         if self.row_counts:
-            every = sorted(name for name, reason in self.all_rows_because.items() if reason)
             scope = [f"the days that differ from run {self.checked_against}"] if self.checked_against else []
-            if every:
-                scope.append(f"every row of {', '.join(every)}: {self.all_rows_because[every[0]]}")
+            by_reason: dict[str, list[str]] = {}
+            for name, reason in sorted(self.all_rows_because.items()):
+                if reason:
+                    by_reason.setdefault(reason, []).append(name)
+            scope += [f"every row of {', '.join(names)}: {reason}" for reason, names in by_reason.items()]
             lines.append(
                 f"Rows checked one by one: {sum(self.rows_checked.values()):,} of "
                 f"{sum(self.row_counts.values()):,} ({'; '.join(scope)}); every row in aggregate."
@@ -430,6 +432,7 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         "missing_reconciliation_sources": batches.missing_sources,
         # What the next run compares the published rows' checks with (batches.row_check_digest).
         "row_check_digests": batches.digests,
+        "checked_checksums": batches.checksums,
     }
     write_json_atomic(report, payload)
     write_json_atomic(settings.quality_dir / "latest.json", payload)
@@ -440,8 +443,10 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
 def published_baseline(settings: Settings) -> Published | None:
     """What the dashboards show now, with the row-check digests of the gate that let it through.
 
-    A publication whose gate report is gone (or predates the digests) has no digests, so every
-    row is checked again: rows are skipped only when it is known how they were checked.
+    A model's digest counts only when its published table is exactly the table that gate checked
+    (the checksum the gate recorded equals the publish manifest's): a warehouse changed between a
+    run's gate and its publish, a publish without a gate, or a report that is gone or predates
+    this leave the model without one, and all its rows are checked again.
     """
     publication = current_publication(settings)
     path = current_serving_file(settings)
@@ -449,8 +454,16 @@ def published_baseline(settings: Settings) -> Published | None:
         return None
     run_id = str(publication["run_id"])
     report = gate_report(settings, run_id) or {}
-    digests = report.get("row_check_digests") if report.get("success") else None
-    return Published(path, run_id, dict(digests or {}))
+    if not report.get("success"):
+        return Published(path, run_id, {})
+    published_tables = publication.get("tables") or {}
+    checked = report.get("checked_checksums") or {}
+    digests = {
+        name: digest
+        for name, digest in (report.get("row_check_digests") or {}).items()
+        if checked.get(name) and checked.get(name) == (published_tables.get(name) or {}).get("checksum")
+    }
+    return Published(path, run_id, digests)
 
 
 def _docs_page(context: FileDataContext, key: Any) -> str | None:

@@ -8,7 +8,8 @@ expectation really changed, and a diff shows exactly that change.
 
 Each published model has two suites (batches.py reads their batches):
   <model>            row by row, over the rows not yet checked: those of the days (partitions)
-                     that differ from what is published, every row when nothing comparable is
+                     that differ from what is published, or every row when nothing published
+                     is known to be checked
   <model>__history   the whole history in aggregate, one row per company and month computed in
                      SQL: not empty, fresh, one row per grain key, reconciled to the staging totals
 

@@ -296,3 +296,29 @@ def test_every_row_is_checked_again_when_the_checks_changed_or_are_unknown(
     (settings.quality_dir / "runs" / "day1.json").unlink()
     unknown = run_quality_gate(settings, RUN_DATE, "day3")
     assert unknown.rows_checked == unknown.row_counts
+
+
+def test_rows_published_without_being_checked_are_checked_again(settings: Settings, warehouse: Path) -> None:
+    assert run_quality_gate(settings, RUN_DATE, "day1").success
+    # The warehouse changes between the gate and the publish (a task cleared and rerun alone):
+    # the dashboards now show a row that run's gate never saw.
+    con = duckdb.connect(str(warehouse))
+    con.execute("""update marts.mart_channel_cost_per_inquiry set spend_fixed_cny = -81.64
+                   where channel_id = 'alibaba_intl' and date_day = date '2026-03-01'""")
+    con.close()
+    publish(settings, "day1")
+
+    after = run_quality_gate(settings, RUN_DATE, "day2")
+    cost = "mart_channel_cost_per_inquiry"
+    # Its table is not the one the gate checked (checksums differ): every row again, and the bad one is found.
+    assert after.rows_checked[cost] == after.row_counts[cost]
+    assert "not known to be the ones run day1's gate checked" in after.all_rows_because[cost]
+    assert _named(after.failures, cost, "expect_column_values_to_be_between", "spend_fixed_cny")
+    # The marts that were published as checked are not read again.
+    assert after.rows_checked["fct_inquiries"] == 0
+
+    # A serving file that cannot be read is no baseline: every row, and the gate still runs.
+    settings.serving_current.resolve().write_bytes(b"not a duckdb file")
+    unreadable = run_quality_gate(settings, RUN_DATE, "day3")
+    assert unreadable.rows_checked == unreadable.row_counts
+    assert "cannot be read" in unreadable.all_rows_because["fct_inquiries"]
