@@ -197,8 +197,8 @@ def step_build(
 
     reason = None
     try:
-        reason = "asked for" if full_refresh else full_refresh_reason(settings)
         inputs = build_inputs(settings)
+        reason = "asked for" if full_refresh else full_refresh_reason(settings, inputs)
         if reason:
             log.warning("full refresh: every day of the incremental tables is rebuilt, because %s", reason)
             # a refresh that fails part-way leaves some days refreshed and some not: the next

@@ -292,10 +292,11 @@ def forget_build_inputs(settings: Settings) -> None:
     build_record_path(settings).unlink(missing_ok=True)
 
 
-def full_refresh_reason(settings: Settings) -> str | None:
+def full_refresh_reason(settings: Settings, now: dict[str, object] | None = None) -> str | None:
     """Why the next build must rebuild every day of the incremental tables, or None.
 
-    None for a first build (there is no warehouse: every table is built whole anyway).
+    None for a first build (there is no warehouse: every table is built whole anyway). `now` is
+    build_inputs(settings) when the caller already has it (the project is hashed once per build).
     """
     record_file = build_record_path(settings)
     if settings.dbt_target == "duckdb" and not settings.warehouse.is_file():
@@ -308,7 +309,7 @@ def full_refresh_reason(settings: Settings) -> str | None:
         record = None
     if not isinstance(record, dict):
         return f"{record_file} cannot be read"
-    now = build_inputs(settings)
+    now = now or build_inputs(settings)
     before_files: dict[str, str] = record.get("files") or {}
     changed = sorted(
         name

@@ -62,19 +62,22 @@ class Published:
 class ModelBatches:
     rows: pd.DataFrame
     history: pd.DataFrame
-    table_rows: int
     # Why rows holds every row rather than the changed partitions; None when it holds only those.
     all_rows_because: str | None
+    # digest of the row suite and the parameters its rows are checked with (row_check_digest), and
+    # checksum of the table checked (publish.table_checksum), to match with what gets published
+    digest: str
+    checksum: str
+
+    @property
+    def table_rows(self) -> int:
+        return int(self.history[suites.ROW_COUNT_COLUMN].sum())
 
 
 @dataclass
 class Batches:
     models: dict[str, ModelBatches]
     parameters: dict[str, Any]
-    # model -> digest of its row suite and the parameters its rows were checked with
-    digests: dict[str, str] = field(default_factory=dict)
-    # model -> checksum of the table checked (publish.table_checksum), to match with what is published
-    checksums: dict[str, str] = field(default_factory=dict)
     # Published models that are not in the warehouse at all.
     missing_models: list[str] = field(default_factory=list)
     # Reconciliation sources that could not be read (their check columns are NULL).
@@ -143,13 +146,11 @@ def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) 
     key_text = " || ' ' || ".join(
         f"'{c}=' || coalesce(cast(\"{c}\" as varchar), 'NULL')" for c in model.grain
     )
-    # A monthly model's freshness column is the month itself: one column, not two.
     aggregates = [f"count(*) as {suites.ROW_COUNT_COLUMN}"]
+    # A monthly model's freshness column is the month itself: one column, not two.
     if freshness != month:
         aggregates.append(f"max({freshness}) as {freshness}")
-    selected = [f"months.{c}" for c in ("company_id", month, suites.ROW_COUNT_COLUMN)]
-    selected += [] if freshness == month else [f"months.{freshness}"]
-    selected.append(f"duplicates.duplicate_keys as {suites.DUPLICATE_KEYS_COLUMN}")
+    selected = ["months.*", f"duplicates.duplicate_keys as {suites.DUPLICATE_KEYS_COLUMN}"]
     ctes = [
         # A duplicated key is counted in the month of its first row.
         f"""duplicates as (
@@ -175,7 +176,6 @@ def _history_sql(model: PublishedModel, relations: set[str], run_date: dt.date) 
     if reconciled is not None:
         source, measure, column = reconciled
         aggregates.append(f"sum({measure}) as {measure}")
-        selected.append(f"months.{measure}")
         if source.relation in relations:
             ctes.append(f"source_months as ({source.monthly_sql})")
             joins.append(f"left join source_months on {_same_month('source_months', 'months')}")
@@ -324,26 +324,26 @@ def read_batches(
             suites.PARAM_ORDER_REVENUE_TOTAL_MAX: revenue_max,
         }
         models: dict[str, ModelBatches] = {}
-        digests: dict[str, str] = {}
-        checksums: dict[str, str] = {}
         missing_models: list[str] = []
         for model in PUBLISHED_MODELS:
             if f"{MARTS_SCHEMA}.{model.name}" not in relations:
                 missing_models.append(model.name)
                 continue
-            digests[model.name] = row_check_digest(suites_dir / f"{model.name}.json", parameters)
-            checksums[model.name] = table_checksum(con, _table(model))
-            rows, reason = _rows_frame(
-                con, model, published, published_tables, digests[model.name], no_baseline
+            digest = row_check_digest(suites_dir / f"{model.name}.json", parameters)
+            rows, reason = _rows_frame(con, model, published, published_tables, digest, no_baseline)
+            batches = ModelBatches(
+                rows,
+                con.sql(_history_sql(model, relations, run_date)).df(),
+                reason,
+                digest,
+                table_checksum(con, _table(model)),
             )
-            history = con.sql(_history_sql(model, relations, run_date)).df()
-            table_rows = int(history[suites.ROW_COUNT_COLUMN].sum())
-            models[model.name] = ModelBatches(rows, history, table_rows, reason)
+            models[model.name] = batches
             log.info(
                 "%s: %d of %d rows to check row by row (%s)",
                 model.name,
                 len(rows),
-                table_rows,
+                batches.table_rows,
                 reason or f"the partitions that differ from the published run {published.run_id}",
             )
         missing_sources = [
@@ -351,4 +351,4 @@ def read_batches(
         ]
     finally:
         con.close()
-    return Batches(models, parameters, digests, checksums, missing_models, missing_sources)
+    return Batches(models, parameters, missing_models, missing_sources)

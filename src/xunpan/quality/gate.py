@@ -431,8 +431,8 @@ def run_quality_gate(settings: Settings, run_date: dt.date, run_id: str) -> Gate
         "finished_at": finished_at.isoformat(),
         "missing_reconciliation_sources": batches.missing_sources,
         # What the next run compares the published rows' checks with (batches.row_check_digest).
-        "row_check_digests": batches.digests,
-        "checked_checksums": batches.checksums,
+        "row_check_digests": {name: b.digest for name, b in batches.models.items()},
+        "checked_checksums": {name: b.checksum for name, b in batches.models.items()},
     }
     write_json_atomic(report, payload)
     write_json_atomic(settings.quality_dir / "latest.json", payload)
